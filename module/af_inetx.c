@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PF_INETX: TCP over IPv4 behind a private protocol family.
+ *
+ * Family registration, the counterpart of inet_init() in
+ * net/ipv4/af_inet.c: register the struct proto, then the family.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+
+#include <uapi/linux/inetx.h>
+
+#include "inetx.h"
+
+int inetx_family = AF_INETX;
+module_param_named(family, inetx_family, int, 0444);
+MODULE_PARM_DESC(family,
+		 "protocol family number to register (default 18; 13, 19, 22 and 25 are also free on 6.1 and 6.12)");
+
+static struct net_proto_family inetx_family_ops __ro_after_init = {
+	.create	= inetx_create,
+	.owner	= THIS_MODULE,
+};
+
+static int __init inetx_init(void)
+{
+	int rc;
+
+	/* sock_register() would take 0 (AF_UNSPEC) or a negative index. */
+	if (inetx_family <= AF_UNSPEC) {
+		pr_err("family=%d is not a valid protocol family: error %d\n",
+		       inetx_family, -EINVAL);
+		return -EINVAL;
+	}
+	if (inetx_family >= NPROTO) {
+		pr_err("family=%d is out of range, the kernel has %d families: error %d\n",
+		       inetx_family, NPROTO, -ENOBUFS);
+		return -ENOBUFS;
+	}
+
+	inetx_stream_ops_init();
+	inetx_family_ops.family = inetx_family;
+
+	rc = inetx_proto_init();
+	if (rc) {
+		pr_err("cannot register proto INETX: error %d\n", rc);
+		return rc;
+	}
+
+	rc = sock_register(&inetx_family_ops);
+	if (rc) {
+		if (rc == -EEXIST)
+			pr_err("protocol family %d is already registered; load with family=N for a free one: error %d\n",
+			       inetx_family, rc);
+		else
+			pr_err("cannot register protocol family %d: error %d\n",
+			       inetx_family, rc);
+		inetx_proto_exit();
+		return rc;
+	}
+
+	pr_info("registered protocol family %d (PF_INETX)\n", inetx_family);
+	return 0;
+}
+
+static void __exit inetx_exit(void)
+{
+	/* No new sockets after this; it waits for RCU readers of the table. */
+	sock_unregister(inetx_family);
+	inetx_proto_exit();
+	pr_info("unregistered protocol family %d\n", inetx_family);
+}
+
+module_init(inetx_init);
+module_exit(inetx_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("PF_INETX: TCP/IPv4 sockets behind a private protocol family");
+MODULE_VERSION("0.1.0");
+MODULE_ALIAS_NETPROTO(AF_INETX);

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the supported kernels (Debian 6.1 and 6.12)
+ * lives here, so the layer files read like the code they mirror.
+ *
+ * API shape follows LINUX_VERSION_CODE; what a given Debian ABI exports
+ * is detected from its Module.symvers by Kbuild (INETX_HAVE_*).
+ */
+#ifndef _INETX_COMPAT_H
+#define _INETX_COMPAT_H
+
+#include <linux/version.h>
+#include <net/inet_sock.h>
+#include <net/secure_seq.h>
+#include <net/tcp.h>
+
+/* 6.12 turned the inet_sock bitfields into atomic flag bits. */
+#ifdef inet_set_bit
+static inline void inetx_init_inet_flags(struct sock *sk, bool is_icsk)
+{
+	inet_assign_bit(IS_ICSK, sk, is_icsk);
+	inet_clear_bit(NODEFRAG, sk);
+	inet_set_bit(MC_LOOP, sk);
+	inet_set_bit(MC_ALL, sk);
+}
+
+static inline bool inetx_defer_connect(const struct sock *sk)
+{
+	return inet_test_bit(DEFER_CONNECT, sk);
+}
+#else
+static inline void inetx_init_inet_flags(struct sock *sk, bool is_icsk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+	inet->is_icsk = is_icsk;
+	inet->nodefrag = 0;
+	inet->mc_loop = 1;
+	inet->mc_all = 1;
+}
+
+static inline bool inetx_defer_connect(const struct sock *sk)
+{
+	return inet_sk(sk)->defer_connect;
+}
+#endif
+
+/* Socket refcount debugging was removed after 6.1. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define inetx_sk_refcnt_debug_inc(sk)	sk_refcnt_debug_inc(sk)
+#else
+#define inetx_sk_refcnt_debug_inc(sk)	do { } while (0)
+#endif
+
+/* 6.7 added microsecond TCP timestamps, chosen per route. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+static inline void inetx_set_usec_ts(struct tcp_sock *tp,
+				     const struct dst_entry *dst)
+{
+	tp->tcp_usec_ts = dst_tcp_usec_ts(dst);
+}
+#else
+static inline void inetx_set_usec_ts(struct tcp_sock *tp,
+				     const struct dst_entry *dst)
+{
+}
+#endif
+
+/*
+ * Debian 6.1.0-55 and later, and 6.12, export secure_tcp_seq_and_ts_off().
+ * Older 6.1 ABIs export only secure_tcp_seq(); secure_tcp_ts_off() was
+ * never exported, so there the timestamp offset stays 0.
+ */
+static inline void inetx_secure_seq(struct sock *sk, __be16 dport)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+#ifdef INETX_HAVE_SECURE_TCP_SEQ_AND_TS_OFF
+	union tcp_seq_and_ts_off st;
+
+	st = secure_tcp_seq_and_ts_off(sock_net(sk), inet->inet_saddr,
+				       inet->inet_daddr, inet->inet_sport,
+				       dport);
+	if (!tp->write_seq)
+		WRITE_ONCE(tp->write_seq, st.seq);
+	WRITE_ONCE(tp->tsoffset, st.ts_off);
+#else
+	if (!tp->write_seq)
+		WRITE_ONCE(tp->write_seq,
+			   secure_tcp_seq(inet->inet_saddr, inet->inet_daddr,
+					  inet->inet_sport, dport));
+#endif
+}
+
+/*
+ * 6.12 does not export tcp_fastopen_defer_connect(); inetx_v4_connect()
+ * then hands TCP_FASTOPEN_CONNECT sockets to TCP's own tcp_v4_connect().
+ */
+#ifdef INETX_HAVE_TCP_FASTOPEN_DEFER_CONNECT
+#define inetx_have_fastopen_defer_connect()	true
+#define inetx_fastopen_defer_connect(sk, err) \
+	tcp_fastopen_defer_connect(sk, err)
+#else
+#define inetx_have_fastopen_defer_connect()	false
+static inline bool inetx_fastopen_defer_connect(struct sock *sk, int *err)
+{
+	return false;
+}
+#endif
+
+#endif /* _INETX_COMPAT_H */

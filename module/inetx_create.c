@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Socket creation, the counterpart of inet_create() in net/ipv4/af_inet.c:
+ * struct socket -> struct sock -> inet_sock -> inet_connection_sock ->
+ * tcp_sock, built exactly as AF_INET builds a TCP socket.
+ */
+
+#include <linux/bpf-cgroup.h>
+#include <linux/net.h>
+#include <net/inet_common.h>
+#include <net/inet_connection_sock.h>
+#include <net/protocol.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "inetx.h"
+#include "inetx_compat.h"
+
+/* inetx's switch table, the counterpart of inetsw_array[]: one entry. */
+struct inetx_protosw {
+	unsigned short		type;
+	unsigned short		protocol;
+	struct proto		*prot;
+	const struct proto_ops	*ops;
+	unsigned char		flags;
+};
+
+static const struct inetx_protosw inetxsw_array[] = {
+	{
+		.type		= SOCK_STREAM,
+		.protocol	= IPPROTO_TCP,
+		.prot		= &inetx_prot,
+		.ops		= &inetx_stream_ops,
+		.flags		= INET_PROTOSW_PERMANENT | INET_PROTOSW_ICSK,
+	},
+};
+
+/*
+ * Same matching rules as inet_create(), so a (type, protocol) pair that
+ * AF_INET rejects is rejected here with the same errno. There is no
+ * module to request: the table is fixed.
+ */
+static const struct inetx_protosw *inetx_lookup_protosw(int type,
+							 int *protocol)
+{
+	const struct inetx_protosw *answer;
+	int err = -ESOCKTNOSUPPORT;
+
+	for (answer = inetxsw_array;
+	     answer < inetxsw_array + ARRAY_SIZE(inetxsw_array); answer++) {
+		if (answer->type != type)
+			continue;
+		err = 0;
+		if (*protocol == answer->protocol) {
+			if (*protocol != IPPROTO_IP)
+				return answer;
+		} else {
+			if (*protocol == IPPROTO_IP) {
+				*protocol = answer->protocol;
+				return answer;
+			}
+			if (answer->protocol == IPPROTO_IP)
+				return answer;
+		}
+		err = -EPROTONOSUPPORT;
+	}
+	return ERR_PTR(err);
+}
+
+int inetx_create(struct net *net, struct socket *sock, int protocol,
+		 int kern)
+{
+	const struct inetx_protosw *answer;
+	struct inet_sock *inet;
+	struct sock *sk;
+	int err;
+
+	if (protocol < 0 || protocol >= IPPROTO_MAX)
+		return -EINVAL;
+
+	sock->state = SS_UNCONNECTED;
+
+	answer = inetx_lookup_protosw(sock->type, &protocol);
+	if (IS_ERR(answer))
+		return PTR_ERR(answer);
+
+	sock->ops = answer->ops;
+
+	/* PF_INET, not inetx_family: the TCP engine only knows IPv4 socks. */
+	sk = sk_alloc(net, PF_INET, GFP_KERNEL, answer->prot, kern);
+	if (!sk)
+		return -ENOMEM;
+
+	if (INET_PROTOSW_REUSE & answer->flags)
+		sk->sk_reuse = SK_CAN_REUSE;
+
+	if (INET_PROTOSW_ICSK & answer->flags)
+		inet_init_csk_locks(sk);
+
+	inet = inet_sk(sk);
+	inetx_init_inet_flags(sk, INET_PROTOSW_ICSK & answer->flags);
+
+	if (READ_ONCE(net->ipv4.sysctl_ip_no_pmtu_disc))
+		inet->pmtudisc = IP_PMTUDISC_DONT;
+	else
+		inet->pmtudisc = IP_PMTUDISC_WANT;
+
+	atomic_set(&inet->inet_id, 0);
+
+	sock_init_data(sock, sk);
+
+	sk->sk_destruct	   = inet_sock_destruct;
+	sk->sk_protocol	   = protocol;
+	sk->sk_backlog_rcv = sk->sk_prot->backlog_rcv;
+	sk->sk_txrehash = READ_ONCE(net->core.sysctl_txrehash);
+
+	inet->uc_ttl	= -1;
+	inet->mc_ttl	= 1;
+	inet->mc_index	= 0;
+	inet->mc_list	= NULL;
+	inet->rcv_tos	= 0;
+
+	inetx_sk_refcnt_debug_inc(sk);
+
+	if (sk->sk_prot->init) {
+		err = sk->sk_prot->init(sk);
+		if (err)
+			goto out_sk_release;
+	}
+
+	if (!kern) {
+		err = BPF_CGROUP_RUN_PROG_INET_SOCK(sk);
+		if (err)
+			goto out_sk_release;
+	}
+	return 0;
+
+out_sk_release:
+	sk_common_release(sk);
+	sock->sk = NULL;
+	return err;
+}

@@ -1,0 +1,388 @@
+#!/bin/bash
+# Boot one Debian kernel under QEMU (TCG) and run a command inside it.
+#
+# Usage:
+#   selftests/vm/run-vm.sh --kver KVER --out OUTDIR [--timeout SECS]
+#                          [--append 'KERNEL ARGS'] [--quiet] [--] CMD [ARG...]
+#
+# The guest boots a tiny busybox initramfs, mounts the host's / read-only over
+# 9p at /host, mounts OUTDIR writable at the same absolute path, chroots into
+# /host and runs CMD as root from the directory run-vm.sh was started in, with
+# PATH=/usr/sbin:/usr/bin:/sbin:/bin, stdin from /dev/null and stdout/stderr on
+# the serial console.  So CMD runs the host's own Debian binaries and sees the
+# repository at the same path; only OUTDIR (plus tmpfs /tmp, /run, /dev/shm)
+# is writable.  CMD also gets INETX_VM=1, INETX_VM_KVER and INETX_VM_OUT.
+#
+# Files written to OUTDIR (files of earlier runs and *.ktap directly in OUTDIR
+# are deleted first, so stale results can't be summarized again):
+#   console.log          whole serial console (kernel log + CMD output)
+#   exit-status          CMD's exit status, written by the guest
+#   taint-before/-after  /proc/sys/kernel/tainted around CMD
+#   run-vm.status        "pass" or "fail: REASONS" (read by summarize.sh)
+#   qemu.stderr          QEMU's own diagnostics
+#   .run-vm/             guest-side helper files
+#
+# Exit status: CMD's exit status if the run was otherwise clean.  On a
+# kernel-log problem or a new taint: CMD's status if non-zero, else 1.
+# 124 when the timeout killed QEMU, 125 when the guest never reported CMD's
+# status (crash, panic, failed mount, bad cwd) or on usage errors.
+#
+# Kernel-log check: only kernel lines (those carrying a printk timestamp,
+# "[   12.345678]", forced on with printk.time=1) are scanned, so CMD output such
+# as "tcpdump: WARNING: ..." is not mistaken for a kernel warning.  Lines
+# matching INETX_VM_CONSOLE_ALLOW (an extended regex) are ignored.
+#
+# Environment: INETX_VM_CACHE (initramfs cache dir, default
+# <repo>/build/vm), INETX_VM_TAINT_IGNORE (taint bits allowed to appear,
+# default 12288 = O|E, which loading an unsigned out-of-tree module sets).
+set -eu
+
+SCRIPT=$(readlink -f "$0")
+REPO=$(cd "$(dirname "$SCRIPT")/../.." && pwd -P)
+
+usage() {
+	sed -n '2,/^set -eu/p' "$SCRIPT" | sed -e '/^set -eu/d' -e 's/^# \{0,1\}//' >&2
+	exit 125
+}
+die() { echo "run-vm: error: $*" >&2; exit 125; }
+
+KVER="" OUT="" TIMEOUT=600 APPEND="" QUIET=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kver) [ $# -ge 2 ] || usage; KVER=$2; shift 2 ;;
+	--out) [ $# -ge 2 ] || usage; OUT=$2; shift 2 ;;
+	--timeout) [ $# -ge 2 ] || usage; TIMEOUT=$2; shift 2 ;;
+	--append) [ $# -ge 2 ] || usage; APPEND=$2; shift 2 ;;
+	-q|--quiet) QUIET=1; shift ;;
+	-h|--help) usage ;;
+	--) shift; break ;;
+	-*) echo "run-vm: unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+done
+[ -n "$KVER" ] && [ -n "$OUT" ] && [ $# -gt 0 ] || usage
+case "$TIMEOUT" in ''|*[!0-9]*) die "--timeout wants whole seconds" ;; esac
+
+KERNEL=/boot/vmlinuz-$KVER
+MODDIR=/lib/modules/$KVER
+[ -r "$KERNEL" ] || die "no kernel $KERNEL"
+[ -r "$MODDIR/modules.dep" ] || die "no $MODDIR/modules.dep"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (run selftests/vm/setup-deps.sh)"
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] || die "$BUSYBOX missing (install busybox-static)"
+
+NL='
+'
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd -P)
+CWD=$(pwd -P)
+# The guest mounts tmpfs on /tmp and /run, hides nothing else; the paths must
+# also survive being passed through a file read by busybox sh.
+case "$OUT$CWD" in *"$NL"*) die "paths with newlines are not supported" ;; esac
+case "$OUT" in
+/|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/run|/tmp) die "OUTDIR $OUT is not usable" ;;
+esac
+case "$CWD" in
+/tmp|/tmp/*|/run|/run/*|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*)
+	die "cwd $CWD is hidden by a guest mount; run from elsewhere (e.g. the repo)" ;;
+esac
+
+# ---------------------------------------------------------------------------
+# Initramfs: busybox + the guest kernel's virtio/9p modules, cached per kernel.
+# Rebuilt when this script, the kernel's module list or busybox changes.
+CACHE=${INETX_VM_CACHE:-$REPO/build/vm}
+mkdir -p "$CACHE"
+INITRD=$CACHE/initramfs-$KVER.cpio
+MANIFEST=$CACHE/initramfs-$KVER.manifest
+WANT_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p"
+
+# Print the module files (relative to MODDIR) needed for WANT_MODULES, each
+# after its dependencies, using modules.dep (so no modprobe runs on the host).
+# Names that are not modules go to stderr as "builtin NAME" or "absent NAME".
+resolve_modules() {
+	awk -v want="$WANT_MODULES" -v builtin_file="$MODDIR/modules.builtin" '
+	function modname(p) { sub(/.*\//, "", p); sub(/\.ko(\.(xz|gz|zst))?$/, "", p); gsub(/-/, "_", p); return p }
+	function visit(p,   i, n, d) {
+		if (p in done) return
+		done[p] = 1
+		n = split(deps[p], d, " ")
+		for (i = 1; i <= n; i++) visit(d[i])
+		print p
+	}
+	{ p = $1; sub(/:$/, "", p); path[modname(p)] = p; deps[p] = ""
+	  for (i = 2; i <= NF; i++) deps[p] = deps[p] " " $i }
+	END {
+		while ((getline line < builtin_file) > 0) builtin[modname(line)] = 1
+		n = split(want, w, " ")
+		for (i = 1; i <= n; i++) {
+			m = w[i]; gsub(/-/, "_", m)
+			if (m in path) visit(path[m])
+			else if (m in builtin) print "builtin " m > "/dev/stderr"
+			else print "absent " m > "/dev/stderr"
+		}
+	}' "$MODDIR/modules.dep"
+}
+
+# The guest's /init (busybox sh, PID 1).  Kept here so one file owns the VM.
+write_init() {
+	cat <<'INIT_EOF'
+#!/bin/busybox sh
+# run-vm.sh guest init: load virtio/9p, mount the host, run CMD in a chroot.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+
+log() { echo "run-vm-init: $*"; }
+# Anything fatal: say why, then power off; the host sees no exit-status.
+fatal() { log "FATAL: $*"; sync; poweroff -f; sleep 10; }
+
+for m in $(cat /modules.list); do
+	insmod "/modules/$m" || fatal "insmod $m failed"
+done
+
+# The virtio-9p channel can appear a moment after its driver loads: retry.
+mount9p() { # TAG DIR OPTIONS
+	i=0
+	while ! mount -t 9p -o "trans=virtio,version=9p2000.L,msize=262144,$3" "$1" "$2" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || return 1
+		sleep 0.1
+	done
+}
+# Read-only host root: nothing changes under us, so cache it (fast exec).
+# Scratch: cache=mmap keeps writes going straight to the host but allows mmap.
+mount9p scratch /scratch rw,cache=mmap || fatal "cannot mount scratch share"
+read -r OUT </scratch/.run-vm/outdir || fatal "no .run-vm/outdir"
+mount9p hostroot /host ro,cache=loose || fatal "cannot mount hostroot share"
+
+H=/host
+mount -t proc proc $H/proc || fatal "mount proc"
+mount -t sysfs sysfs $H/sys || fatal "mount sysfs"
+mount -t devtmpfs devtmpfs $H/dev || fatal "mount devtmpfs"
+mkdir -p $H/dev/pts $H/dev/shm
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts $H/dev/pts || fatal "mount devpts"
+mount -t tmpfs -o mode=1777 tmpfs $H/dev/shm || fatal "mount /dev/shm"
+mount -t tmpfs -o mode=1777 tmpfs $H/tmp || fatal "mount /tmp"
+mount -t tmpfs -o mode=755 tmpfs $H/run || fatal "mount /run"
+mount -t debugfs debugfs $H/sys/kernel/debug 2>/dev/null || log "no debugfs"
+# OUTDIR exists on the host (so under the ro root) unless it lives on a guest
+# tmpfs such as /tmp; then create the mount point there.
+mkdir -p "$H$OUT" 2>/dev/null
+mount -o move /scratch "$H$OUT" || fatal "cannot move scratch to $OUT"
+ip link set lo up || fatal "cannot bring lo up"
+hostname inetx-vm
+
+cat /proc/sys/kernel/tainted >"$H$OUT/taint-before"
+cat /proc/uptime >"$H$OUT/.run-vm/uptime-start"
+log "running CMD (uptime $(cut -d' ' -f1 /proc/uptime)s)"
+chroot $H /usr/bin/env -i /bin/bash "$OUT/.run-vm/guest.sh"
+rc=$?
+cat /proc/uptime >"$H$OUT/.run-vm/uptime-end"
+cat /proc/sys/kernel/tainted >"$H$OUT/taint-after"
+echo $rc >"$H$OUT/exit-status"
+log "CMD exited with status $rc"
+sync
+poweroff -f
+sleep 10
+INIT_EOF
+}
+
+build_initramfs() {
+	local tmp f name list notes
+	tmp=$(mktemp -d "$CACHE/.initramfs-$KVER.XXXXXX")
+	# shellcheck disable=SC2064  # expand $tmp now
+	trap "rm -rf '$tmp'" EXIT
+	mkdir -p "$tmp/bin" "$tmp/dev" "$tmp/proc" "$tmp/sys" "$tmp/host" "$tmp/scratch" "$tmp/modules"
+	# A dynamically linked busybox would not run without the host's libc.
+	if command -v readelf >/dev/null && readelf -l "$BUSYBOX" | grep -q INTERP; then
+		die "$BUSYBOX is dynamically linked; install busybox-static"
+	fi
+	cp "$BUSYBOX" "$tmp/bin/busybox"
+	# The kernel opens /dev/console before init runs; only root can mknod, and
+	# init re-opens the console after mounting devtmpfs anyway.
+	mknod "$tmp/dev/console" c 5 1 2>/dev/null || true
+
+	list=$(resolve_modules 2>"$tmp/notes")
+	notes=$(tr '\n' ' ' <"$tmp/notes")
+	: >"$tmp/modules.list"
+	for f in $list; do
+		name=$(basename "$f"); name=${name%.xz}; name=${name%.gz}; name=${name%.zst}
+		# busybox insmod wants plain ELF; decompress here rather than in the guest.
+		case "$f" in
+		*.xz) xz -dc "$MODDIR/$f" >"$tmp/modules/$name" ;;
+		*.gz) gzip -dc "$MODDIR/$f" >"$tmp/modules/$name" ;;
+		*.zst) zstd -qdc "$MODDIR/$f" >"$tmp/modules/$name" ;;
+		*) cp "$MODDIR/$f" "$tmp/modules/$name" ;;
+		esac
+		echo "$name" >>"$tmp/modules.list"
+	done
+	write_init >"$tmp/init"
+	chmod 755 "$tmp/init"
+	(cd "$tmp" && find . -mindepth 1 ! -name notes | LC_ALL=C sort |
+		cpio -o -H newc --quiet) >"$tmp.cpio"
+	mv -f "$tmp.cpio" "$INITRD"
+	{
+		echo "loaded: $(tr '\n' ' ' <"$tmp/modules.list")"
+		echo "not loaded: ${notes:-none}"
+	} >"$MANIFEST"
+	rm -rf "$tmp"
+	trap - EXIT
+}
+
+if [ ! -s "$INITRD" ] || [ ! -s "$MANIFEST" ] || [ "$SCRIPT" -nt "$INITRD" ] ||
+	[ "$MODDIR/modules.dep" -nt "$INITRD" ] ||
+	[ "$BUSYBOX" -nt "$INITRD" ]; then
+	echo "run-vm: building $INITRD"
+	build_initramfs
+fi
+echo "run-vm: $KVER initramfs modules: $(sed -n 's/^loaded: //p' "$MANIFEST")"
+echo "run-vm: $KVER not loaded: $(sed -n 's/^not loaded: //p' "$MANIFEST")"
+
+# ---------------------------------------------------------------------------
+# Prepare OUTDIR: drop results of an earlier run, write the guest's command.
+rm -rf "$OUT/.run-vm"
+rm -f "$OUT/console.log" "$OUT/exit-status" "$OUT/taint-before" "$OUT/taint-after" \
+	"$OUT/run-vm.status" "$OUT/qemu.stderr" "$OUT"/*.ktap
+mkdir -p "$OUT/.run-vm"
+echo "running" >"$OUT/run-vm.status"
+printf '%s\n' "$OUT" >"$OUT/.run-vm/outdir"
+{
+	echo '#!/bin/bash'
+	echo '# Generated by run-vm.sh; runs inside the guest chroot.'
+	echo 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp TERM=dumb LANG=C.UTF-8'
+	printf 'export INETX_VM=1 INETX_VM_KVER=%q INETX_VM_OUT=%q\n' "$KVER" "$OUT"
+	printf 'cd -- %q || { echo "run-vm-guest: cannot cd to %q" >&2; exit 125; }\n' "$CWD" "$CWD"
+	printf 'exec'
+	printf ' %q' "$@"
+	printf ' </dev/null\n'
+} >"$OUT/.run-vm/guest.sh"
+
+# ---------------------------------------------------------------------------
+# Boot.  QEMU -virtfs splits options on commas; a literal comma is doubled.
+qpath() { printf '%s' "$1" | sed 's/,/,,/g'; }
+CMDLINE="console=ttyS0 panic=-1 loglevel=7 printk.time=1 $APPEND"
+QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot
+	-nic none
+	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE"
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+	-virtfs "local,path=$(qpath "$OUT"),mount_tag=scratch,security_model=none,multidevs=remap")
+
+echo "run-vm: booting $KVER (timeout ${TIMEOUT}s), console -> $OUT/console.log"
+start=$(date +%s.%N)
+set +e
+# timeout(1) kills QEMU on a hang (status 124).  The console goes to the log
+# and, unless --quiet, to our stdout as it happens.
+if [ "$QUIET" = 1 ]; then
+	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null >"$OUT/console.log" 2>"$OUT/qemu.stderr"
+	qrc=$?
+else
+	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>"$OUT/qemu.stderr" | tee "$OUT/console.log"
+	qrc=${PIPESTATUS[0]}
+fi
+set -e
+end=$(date +%s.%N)
+
+# ---------------------------------------------------------------------------
+# Verdict.
+problems=()
+rc=0
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	problems+=("timeout after ${TIMEOUT}s")
+	rc=124
+elif [ "$qrc" != 0 ]; then
+	problems+=("qemu exited with status $qrc")
+	rc=125
+fi
+if [ -s "$OUT/qemu.stderr" ]; then
+	echo "run-vm: qemu stderr:" >&2
+	sed 's/^/  /' "$OUT/qemu.stderr" >&2
+fi
+
+cmd_rc=""
+if [ -r "$OUT/exit-status" ]; then
+	cmd_rc=$(tr -dc '0-9' <"$OUT/exit-status")
+fi
+if [ -z "$cmd_rc" ]; then
+	problems+=("guest did not report CMD's exit status")
+	[ "$rc" != 0 ] || rc=125
+elif [ "$rc" = 0 ]; then
+	rc=$cmd_rc
+fi
+
+# Kernel lines only: a printk timestamp, possibly after partial CMD output.
+TS='\[ *[0-9]+\.[0-9]+\]'
+BAD='Oops|BUG:|WARNING:|Call Trace|general protection|kernel BUG|UBSAN|KASAN|kmemleak|possible circular locking|INFO: task .* blocked'
+# Benign kernel lines that happen to contain a pattern (kmemleak's banner on
+# debug kernels) plus whatever the caller adds.
+ALLOW='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread (started|ended))'
+[ -z "${INETX_VM_CONSOLE_ALLOW:-}" ] || ALLOW="$ALLOW|$INETX_VM_CONSOLE_ALLOW"
+if [ -s "$OUT/console.log" ]; then
+	if ! grep -aqE "$TS" "$OUT/console.log"; then
+		problems+=("console.log has no timestamped kernel lines; cannot check it")
+	fi
+	bad=$(tr -d '\r' <"$OUT/console.log" | grep -anE "$TS.*($BAD)" | grep -avE "$ALLOW" || true)
+	if [ -n "$bad" ]; then
+		problems+=("kernel log problems in console.log:$NL$(printf '%s\n' "$bad" | head -n 40 | sed 's/^/    /')")
+	fi
+else
+	problems+=("console.log is empty")
+fi
+
+# Taint: bits that appeared while CMD ran, minus the allowed ones.
+taint_letters() {
+	# Letters as in Documentation/admin-guide/tainted-kernels.rst, bit 0 first.
+	local v=$1 letters=PFSRMBUDAWCIOELKXTN out="" i
+	for i in $(seq 0 18); do
+		if [ $(((v >> i) & 1)) = 1 ]; then out="$out${letters:$i:1}(bit $i) "; fi
+	done
+	echo "${out% }"
+}
+TAINT_IGNORE=${INETX_VM_TAINT_IGNORE:-12288}
+if [ -r "$OUT/taint-before" ] && [ -r "$OUT/taint-after" ]; then
+	tb=$(tr -dc '0-9' <"$OUT/taint-before"); ta=$(tr -dc '0-9' <"$OUT/taint-after")
+	tb=${tb:-0}; ta=${ta:-0}
+	[ "$tb" = 0 ] || echo "run-vm: note: kernel already tainted before CMD: $tb ($(taint_letters "$tb"))"
+	new=$((ta & ~tb & ~TAINT_IGNORE))
+	if [ "$new" != 0 ]; then
+		problems+=("new kernel taint $new: $(taint_letters "$new") (before $tb, after $ta)")
+	fi
+elif [ -n "$cmd_rc" ]; then
+	problems+=("taint files missing")
+fi
+
+# Elapsed times: host wall clock, and the guest's uptime when CMD started/ended.
+total=$(echo "$end - $start" | bc)
+ustart=$(cut -d' ' -f1 "$OUT/.run-vm/uptime-start" 2>/dev/null || true)
+uend=$(cut -d' ' -f1 "$OUT/.run-vm/uptime-end" 2>/dev/null || true)
+timing="run-vm: $KVER: boot+run took $(printf '%.1f' "$total")s wall"
+if [ -n "$ustart" ]; then
+	timing="$timing; guest boot to CMD start ${ustart}s"
+	[ -z "$uend" ] || timing="$timing; CMD $(echo "$uend - $ustart" | bc)s"
+fi
+echo "$timing"
+
+if [ ${#problems[@]} -gt 0 ]; then
+	[ "$rc" != 0 ] || rc=1
+	{
+		echo "run-vm: FAIL ($KVER, exit $rc):"
+		for p in "${problems[@]}"; do echo "  - $p"; done
+	} >&2
+	{
+		printf 'fail:'
+		for p in "${problems[@]}"; do printf ' %s;' "${p%%"$NL"*}"; done
+		echo
+	} >"$OUT/run-vm.status"
+	exit "$rc"
+fi
+# A clean VM run still records a failing CMD, so summarize.sh notices it even
+# when the KTAP output is incomplete.
+if [ "$rc" = 0 ]; then
+	echo "pass" >"$OUT/run-vm.status"
+else
+	echo "fail: CMD exited with status $rc" >"$OUT/run-vm.status"
+fi
+echo "run-vm: $KVER: CMD exited with status $rc, kernel log clean, no new taint"
+exit "$rc"

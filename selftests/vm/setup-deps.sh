@@ -1,0 +1,45 @@
+#!/bin/sh
+# Install every Debian package the inetx build and VM tests need.
+#
+# Usage: selftests/vm/setup-deps.sh        (as root)
+#
+# Idempotent: asks dpkg-query first and is a fast no-op when everything is
+# installed; otherwise runs `apt-get update` once and installs only what is
+# missing (non-interactive, no recommends).
+set -eu
+
+PACKAGES="
+build-essential bc flex bison libelf-dev libssl-dev kmod cpio xz-utils
+qemu-system-x86 busybox-static tcpdump iproute2 sparse
+linux-headers-amd64 linux-headers-6.12-amd64
+linux-image-amd64 linux-image-6.12-amd64
+linux-source-6.1 linux-source-6.12
+"
+
+# dpkg-query prints "install ok installed" only for fully configured packages;
+# anything else (absent, half-configured, removed-with-config) counts as missing.
+missing=""
+for p in $PACKAGES; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	"install ok installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+if [ -z "$missing" ]; then
+	echo "setup-deps: all packages present"
+	exit 0
+fi
+
+echo "setup-deps: missing:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup-deps: must run as root to install them" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# shellcheck disable=SC2086  # word splitting of the package list is intended
+apt-get install -y --no-install-recommends $missing
+echo "setup-deps: done"
