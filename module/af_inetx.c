@@ -43,7 +43,6 @@ static int __init inetx_init(void)
 		return -ENOBUFS;
 	}
 
-	inetx_stream_ops_init();
 	inetx_family_ops.family = inetx_family;
 
 	rc = inetx_proto_init();

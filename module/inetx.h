@@ -16,14 +16,13 @@
 extern int inetx_family;
 
 extern struct proto inetx_prot;
-extern struct proto_ops inetx_stream_ops;
+extern const struct proto_ops inetx_stream_ops;
 
 int inetx_create(struct net *net, struct socket *sock, int protocol,
 		 int kern);
 
 int inetx_proto_init(void);
 void inetx_proto_exit(void);
-void inetx_stream_ops_init(void);
 
 int inetx_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
 int inetx_getname(struct socket *sock, struct sockaddr *uaddr, int peer);

@@ -3,13 +3,13 @@
  * Every difference between the supported kernels (Debian 6.1 and 6.12)
  * lives here, so the layer files read like the code they mirror.
  *
- * API shape follows LINUX_VERSION_CODE; what a given Debian ABI exports
- * is detected from its Module.symvers by Kbuild (INETX_HAVE_*).
+ * API shape is detected from the headers themselves; what a given Debian
+ * ABI exports is detected from its Module.symvers by Kbuild (INETX_HAVE_*).
  */
 #ifndef _INETX_COMPAT_H
 #define _INETX_COMPAT_H
 
-#include <linux/version.h>
+#include <linux/rtnetlink.h>
 #include <net/inet_sock.h>
 #include <net/secure_seq.h>
 #include <net/tcp.h>
@@ -45,15 +45,16 @@ static inline bool inetx_defer_connect(const struct sock *sk)
 }
 #endif
 
-/* Socket refcount debugging was removed after 6.1. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-#define inetx_sk_refcnt_debug_inc(sk)	sk_refcnt_debug_inc(sk)
-#else
-#define inetx_sk_refcnt_debug_inc(sk)	do { } while (0)
+/* Socket refcount debugging (a no-op macro unless built in) left in 6.2. */
+static inline void inetx_sk_refcnt_debug_inc(struct sock *sk)
+{
+#ifdef sk_refcnt_debug_inc
+	sk_refcnt_debug_inc(sk);
 #endif
+}
 
 /* 6.7 added microsecond TCP timestamps, chosen per route. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#ifdef RTAX_FEATURE_TCP_USEC_TS
 static inline void inetx_set_usec_ts(struct tcp_sock *tp,
 				     const struct dst_entry *dst)
 {
@@ -106,6 +107,19 @@ static inline bool inetx_fastopen_defer_connect(struct sock *sk, int *err)
 {
 	return false;
 }
+#endif
+
+/*
+ * proto_ops members only one kernel has: 6.1 still has sendpage (its
+ * MSG_SENDPAGE_NOTLAST went with it), 6.12's TCP offers SO_PEEK_OFF.
+ */
+#ifdef MSG_SENDPAGE_NOTLAST
+#define INETX_STREAM_OPS_VERSIONED				\
+	.sendpage	   = inet_sendpage,			\
+	.sendpage_locked   = tcp_sendpage_locked,
+#else
+#define INETX_STREAM_OPS_VERSIONED				\
+	.set_peek_off	   = sk_set_peek_off,
 #endif
 
 #endif /* _INETX_COMPAT_H */

@@ -40,8 +40,8 @@ static const struct inetx_protosw inetxsw_array[] = {
  * AF_INET rejects is rejected here with the same errno. There is no
  * module to request: the table is fixed.
  */
-static const struct inetx_protosw *inetx_lookup_protosw(int type,
-							 int *protocol)
+static const struct inetx_protosw *
+inetx_lookup_protosw(int type, int *protocol)
 {
 	const struct inetx_protosw *answer;
 	int err = -ESOCKTNOSUPPORT;

@@ -15,10 +15,10 @@
 #include <net/inet_sock.h>
 #include <net/tcp.h>
 
+#include <uapi/linux/inetx.h>
+
 #include "inetx.h"
 #include "inetx_compat.h"
-
-struct proto_ops inetx_stream_ops __ro_after_init;
 
 /* Mirrors inet_bind(): the length check comes first, then the family. */
 int inetx_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
@@ -176,16 +176,82 @@ int inetx_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 }
 
 /*
- * Start from TCP's table so every operation exists on both kernels even
- * where its implementation is not exported (tcp_mmap, tcp_splice_read,
- * ... on 6.12), then put inetx's own in.
+ * TCP's own implementations that some kernels do not export (6.12 keeps
+ * these for its IPv6 module only) are reached through inet_stream_ops.
  */
-void __init inetx_stream_ops_init(void)
+#ifdef CONFIG_MMU
+static int inetx_mmap(struct file *file, struct socket *sock,
+		      struct vm_area_struct *vma)
 {
-	inetx_stream_ops = inet_stream_ops;
-	inetx_stream_ops.family	 = inetx_family;
-	inetx_stream_ops.owner	 = THIS_MODULE;
-	inetx_stream_ops.bind	 = inetx_bind;
-	inetx_stream_ops.connect = inetx_stream_connect;
-	inetx_stream_ops.getname = inetx_getname;
+	return inet_stream_ops.mmap(file, sock, vma);
 }
+#endif
+
+static ssize_t inetx_splice_read(struct socket *sock, loff_t *ppos,
+				 struct pipe_inode_info *pipe, size_t len,
+				 unsigned int flags)
+{
+	return inet_stream_ops.splice_read(sock, ppos, pipe, len, flags);
+}
+
+static int inetx_read_skb(struct sock *sk, skb_read_actor_t recv_actor)
+{
+	return inet_stream_ops.read_skb(sk, recv_actor);
+}
+
+static int inetx_peek_len(struct socket *sock)
+{
+	return inet_stream_ops.peek_len(sock);
+}
+
+static int inetx_set_rcvlowat(struct sock *sk, int val)
+{
+	return inet_stream_ops.set_rcvlowat(sk, val);
+}
+
+#ifdef CONFIG_COMPAT
+static int inetx_compat_ioctl(struct socket *sock, unsigned int cmd,
+			      unsigned long arg)
+{
+	return inet_stream_ops.compat_ioctl(sock, cmd, arg);
+}
+#endif
+
+/*
+ * .family is the default PF_INETX even when loaded with family=N: the
+ * core never reads it for stream sockets (sock_register() uses
+ * net_proto_family.family), and a const table cannot hold a parameter.
+ */
+const struct proto_ops inetx_stream_ops = {
+	.family		   = PF_INETX,
+	.owner		   = THIS_MODULE,
+	.release	   = inet_release,
+	.bind		   = inetx_bind,
+	.connect	   = inetx_stream_connect,
+	.socketpair	   = sock_no_socketpair,
+	.accept		   = inet_accept,
+	.getname	   = inetx_getname,
+	.poll		   = tcp_poll,
+	.ioctl		   = inet_ioctl,
+	.gettstamp	   = sock_gettstamp,
+	.listen		   = inet_listen,
+	.shutdown	   = inet_shutdown,
+	.setsockopt	   = sock_common_setsockopt,
+	.getsockopt	   = sock_common_getsockopt,
+	.sendmsg	   = inet_sendmsg,
+	.recvmsg	   = inet_recvmsg,
+#ifdef CONFIG_MMU
+	.mmap		   = inetx_mmap,
+#endif
+	.splice_eof	   = inet_splice_eof,
+	.splice_read	   = inetx_splice_read,
+	.read_sock	   = tcp_read_sock,
+	.read_skb	   = inetx_read_skb,
+	.sendmsg_locked    = tcp_sendmsg_locked,
+	.peek_len	   = inetx_peek_len,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl	   = inetx_compat_ioctl,
+#endif
+	.set_rcvlowat	   = inetx_set_rcvlowat,
+	INETX_STREAM_OPS_VERSIONED
+};
