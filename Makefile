@@ -59,7 +59,7 @@ check:
 	selftests/check.sh
 
 run:
-	selftests/demo.sh
+	tools/demo.sh
 
 # checkpatch.pl and friends come from Debian's linux-source tarball.
 CHECKPATCH_DIR := $(BUILD)/checkpatch

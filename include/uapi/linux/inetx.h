@@ -26,9 +26,8 @@ struct sockaddr_inx {
 	__kernel_sa_family_t	sin_family;	/* AF_INETX */
 	__be16			sin_port;
 	struct in_addr		sin_addr;
-	unsigned char		__pad[__SOCK_SIZE__ - sizeof(short int) -
-				      sizeof(unsigned short int) -
-				      sizeof(struct in_addr)];
+	/* Pad to sizeof(struct sockaddr), as sockaddr_in does. */
+	unsigned char		__pad[8];
 };
 
 #endif /* _UAPI_LINUX_INETX_H */

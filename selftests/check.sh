@@ -1,0 +1,42 @@
+#!/bin/bash
+# make check: install what is missing, build the module for every supported
+# Debian kernel, run the whole selftest suite on each inside QEMU and end with
+# one "N passed, N failed, N skipped" line. Exits non-zero on any failure.
+#
+# CHECK_KVERS="kver ..." limits the kernels (default: newest 6.1 and 6.12).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+start=$(date +%s)
+
+selftests/vm/setup-deps.sh
+
+newest() { ls /boot/vmlinuz-"$1"* 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1; }
+kvers=${CHECK_KVERS:-"$(newest '6.1.0-') $(newest '6.12.')"}
+
+echo "== build (W=1) for: $kvers"
+for k in $kvers; do
+	log=$top/build/$k.build.log
+	mkdir -p "$top/build"
+	make --no-print-directory KVER="$k" modules >"$log" 2>&1 || { cat "$log"; exit 1; }
+	# W=1 must stay clean: any compiler or modpost warning fails the run.
+	if grep -iE 'warning|error' "$log"; then
+		echo "check: build for $k is not warning-free" >&2
+		exit 1
+	fi
+done
+make --no-print-directory -C selftests >/dev/null
+make --no-print-directory -C tools >/dev/null
+
+outs=()
+for k in $kvers; do
+	out=$top/build/check/$k
+	mkdir -p "$out"
+	outs+=("$out")
+	echo "== $k: selftests in QEMU"
+	selftests/vm/run-vm.sh --kver "$k" --out "$out" --quiet -- \
+		selftests/run_selftests.sh "$top/build/$k/module/inetx.ko" "$out" || true
+done
+
+echo "== results (wall time $(( $(date +%s) - start ))s)"
+selftests/vm/summarize.sh inetx "${outs[@]}"
