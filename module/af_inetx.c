@@ -12,6 +12,7 @@
 #include <linux/moduleparam.h>
 #include <linux/net.h>
 #include <linux/socket.h>
+#include <linux/in.h>
 
 #include <uapi/linux/inetx.h>
 
@@ -30,6 +31,9 @@ static struct net_proto_family inetx_family_ops __ro_after_init = {
 static int __init inetx_init(void)
 {
 	int rc;
+
+	/* Userspace may pass either; the kernel reads both as sockaddr_in. */
+	BUILD_BUG_ON(sizeof(struct sockaddr_inx) != sizeof(struct sockaddr_in));
 
 	/* sock_register() would take 0 (AF_UNSPEC) or a negative index. */
 	if (inetx_family <= AF_UNSPEC) {
