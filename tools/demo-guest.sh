@@ -9,7 +9,7 @@ port=9999
 
 echo "== insmod $ko"
 insmod "$ko"
-dmesg | grep 'inetx:' | tail -n 1
+dmesg | grep -E 'inetx: (un)?registered' | tail -n 1 | sed 's/^\[[^]]*\] /kernel: /'
 echo
 echo "== /proc/net/protocols"
 grep -E '^(protocol|INETX|TCP) ' /proc/net/protocols
@@ -45,4 +45,4 @@ if grep -q '^INETX ' /proc/net/protocols; then
 	exit 1
 fi
 echo "unloaded after ${i}s; INETX is gone from /proc/net/protocols"
-dmesg | grep 'inetx:' | tail -n 1
+dmesg | grep -E 'inetx: (un)?registered' | tail -n 1 | sed 's/^\[[^]]*\] /kernel: /'

@@ -3,15 +3,17 @@
 #
 # Usage:
 #   selftests/vm/run-vm.sh --kver KVER --out OUTDIR [--timeout SECS]
-#                          [--append 'KERNEL ARGS'] [--quiet] [--] CMD [ARG...]
+#                          [--append 'KERNEL ARGS'] [--quiet|--silent]
+#                          [--] CMD [ARG...]
 #
 # The guest boots a tiny busybox initramfs, mounts the host's / read-only over
 # 9p at /host, mounts OUTDIR writable at the same absolute path, chroots into
 # /host and runs CMD as root from the directory run-vm.sh was started in, with
 # PATH=/usr/sbin:/usr/bin:/sbin:/bin, stdin from /dev/null and stdout/stderr on
 # the serial console.  So CMD runs the host's own Debian binaries and sees the
-# repository at the same path; only OUTDIR (plus tmpfs /tmp, /run, /dev/shm)
-# is writable.  CMD also gets INETX_VM=1, INETX_VM_KVER and INETX_VM_OUT.
+# repository at the same path; only OUTDIR, tmpfs /tmp, /run, /dev/shm and
+# /lib/modules (a throwaway tmpfs overlay, so depmod works) are writable.
+# CMD also gets INETX_VM=1, INETX_VM_KVER and INETX_VM_OUT.
 #
 # Files written to OUTDIR (files of earlier runs and *.ktap directly in OUTDIR
 # are deleted first, so stale results can't be summarized again):
@@ -19,6 +21,7 @@
 #   exit-status          CMD's exit status, written by the guest
 #   taint-before/-after  /proc/sys/kernel/tainted around CMD
 #   run-vm.status        "pass" or "fail: REASONS" (read by summarize.sh)
+#   kver                 KVER (summarize.sh's label for this directory)
 #   qemu.stderr          QEMU's own diagnostics
 #   .run-vm/             guest-side helper files
 #
@@ -27,10 +30,21 @@
 # 124 when the timeout killed QEMU, 125 when the guest never reported CMD's
 # status (crash, panic, failed mount, bad cwd) or on usage errors.
 #
-# Kernel-log check: only kernel lines (those carrying a printk timestamp,
-# "[   12.345678]", forced on with printk.time=1) are scanned, so CMD output such
-# as "tcpdump: WARNING: ..." is not mistaken for a kernel warning.  Lines
-# matching INETX_VM_CONSOLE_ALLOW (an extended regex) are ignored.
+# The run fails if a kernel line matches Oops, BUG:, WARNING:, Call Trace,
+# general protection, kernel BUG, UBSAN, KASAN, kmemleak, possible circular
+# locking, "INFO: task .* blocked" or Kernel panic, or if CMD added a taint
+# bit other than O and E.  Only kernel lines (those carrying a printk
+# timestamp, "[   12.345678]", forced on with printk.time=1) are scanned, so
+# CMD output such as "tcpdump: WARNING: ..." is not mistaken for a kernel
+# warning.  Lines matching INETX_VM_CONSOLE_ALLOW (an extended regex) are
+# ignored.
+#
+# --timeout (default 600 s) bounds the whole boot+run; --append adds kernel
+# command-line arguments.  stdout shows the whole console live; with --quiet
+# only CMD's output (no boot log, no kernel lines), with --silent nothing;
+# console.log always has everything.  The guest powers off as soon as CMD
+# returns, so CMD must wait for its own background jobs.  One run per OUTDIR
+# at a time.
 #
 # Environment: INETX_VM_CACHE (initramfs cache dir, default
 # <repo>/build/vm), INETX_VM_TAINT_IGNORE (taint bits allowed to appear,
@@ -40,9 +54,9 @@ set -eu
 SCRIPT=$(readlink -f "$0")
 REPO=$(cd "$(dirname "$SCRIPT")/../.." && pwd -P)
 
-usage() {
+usage() { # [STATUS]
 	sed -n '2,/^set -eu/p' "$SCRIPT" | sed -e '/^set -eu/d' -e 's/^# \{0,1\}//' >&2
-	exit 125
+	exit "${1:-125}"
 }
 die() { echo "run-vm: error: $*" >&2; exit 125; }
 
@@ -54,13 +68,14 @@ while [ $# -gt 0 ]; do
 	--timeout) [ $# -ge 2 ] || usage; TIMEOUT=$2; shift 2 ;;
 	--append) [ $# -ge 2 ] || usage; APPEND=$2; shift 2 ;;
 	-q|--quiet) QUIET=1; shift ;;
-	-h|--help) usage ;;
+	--silent) QUIET=2; shift ;;
+	-h|--help) usage 0 ;;
 	--) shift; break ;;
 	-*) echo "run-vm: unknown option $1" >&2; usage ;;
 	*) break ;;
 	esac
 done
-[ -n "$KVER" ] && [ -n "$OUT" ] && [ $# -gt 0 ] || usage
+if [ -z "$KVER" ] || [ -z "$OUT" ] || [ $# -eq 0 ]; then usage; fi
 case "$TIMEOUT" in ''|*[!0-9]*) die "--timeout wants whole seconds" ;; esac
 
 KERNEL=/boot/vmlinuz-$KVER
@@ -94,7 +109,8 @@ CACHE=${INETX_VM_CACHE:-$REPO/build/vm}
 mkdir -p "$CACHE"
 INITRD=$CACHE/initramfs-$KVER.cpio
 MANIFEST=$CACHE/initramfs-$KVER.manifest
-WANT_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p"
+# overlay: gives the guest a writable /lib/modules (see the init script).
+WANT_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p overlay"
 
 # Print the module files (relative to MODDIR) needed for WANT_MODULES, each
 # after its dependencies, using modules.dep (so no modprobe runs on the host).
@@ -167,7 +183,21 @@ mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts $H/dev/pts || fatal "mount
 mount -t tmpfs -o mode=1777 tmpfs $H/dev/shm || fatal "mount /dev/shm"
 mount -t tmpfs -o mode=1777 tmpfs $H/tmp || fatal "mount /tmp"
 mount -t tmpfs -o mode=755 tmpfs $H/run || fatal "mount /run"
+# Optional extras for tests: debugfs (KUnit results), cgroup2 + bpffs
+# (cgroup BPF hooks), tracefs.
 mount -t debugfs debugfs $H/sys/kernel/debug 2>/dev/null || log "no debugfs"
+mount -t tracefs tracefs $H/sys/kernel/tracing 2>/dev/null || log "no tracefs"
+mount -t cgroup2 cgroup2 $H/sys/fs/cgroup 2>/dev/null || log "no cgroup2"
+mount -t bpf bpf $H/sys/fs/bpf 2>/dev/null || log "no bpffs"
+# Writable /lib/modules: a tmpfs overlay (upper dir hidden from CMD), so a
+# test can copy a module into /lib/modules/$(uname -r)/ and run depmod, e.g.
+# to test net-pf-N autoloading.  Changes vanish with the VM.
+mkdir -p /ovl
+if mount -t tmpfs -o mode=755 tmpfs /ovl && mkdir -p /ovl/upper /ovl/work &&
+	mount -t overlay -o lowerdir=$H/lib/modules,upperdir=/ovl/upper,workdir=/ovl/work \
+		overlay $H/lib/modules; then :; else
+	log "no writable /lib/modules (overlay failed)"
+fi
 # OUTDIR exists on the host (so under the ro root) unless it lives on a guest
 # tmpfs such as /tmp; then create the mount point there.
 mkdir -p "$H$OUT" 2>/dev/null
@@ -191,11 +221,11 @@ INIT_EOF
 }
 
 build_initramfs() {
-	local tmp f name list notes
+	local tmp f name list
 	tmp=$(mktemp -d "$CACHE/.initramfs-$KVER.XXXXXX")
 	# shellcheck disable=SC2064  # expand $tmp now
 	trap "rm -rf '$tmp'" EXIT
-	mkdir -p "$tmp/bin" "$tmp/dev" "$tmp/proc" "$tmp/sys" "$tmp/host" "$tmp/scratch" "$tmp/modules"
+	mkdir -p "$tmp/bin" "$tmp/dev" "$tmp/proc" "$tmp/sys" "$tmp/host" "$tmp/scratch" "$tmp/modules" "$tmp/ovl"
 	# A dynamically linked busybox would not run without the host's libc.
 	if command -v readelf >/dev/null && readelf -l "$BUSYBOX" | grep -q INTERP; then
 		die "$BUSYBOX is dynamically linked; install busybox-static"
@@ -206,7 +236,6 @@ build_initramfs() {
 	mknod "$tmp/dev/console" c 5 1 2>/dev/null || true
 
 	list=$(resolve_modules 2>"$tmp/notes")
-	notes=$(tr '\n' ' ' <"$tmp/notes")
 	: >"$tmp/modules.list"
 	for f in $list; do
 		name=$(basename "$f"); name=${name%.xz}; name=${name%.gz}; name=${name%.zst}
@@ -224,9 +253,12 @@ build_initramfs() {
 	(cd "$tmp" && find . -mindepth 1 ! -name notes | LC_ALL=C sort |
 		cpio -o -H newc --quiet) >"$tmp.cpio"
 	mv -f "$tmp.cpio" "$INITRD"
+	# Unquoted $(...) on purpose: joins the lists onto one line.
+	# shellcheck disable=SC2046
 	{
-		echo "loaded: $(tr '\n' ' ' <"$tmp/modules.list")"
-		echo "not loaded: ${notes:-none}"
+		echo "loaded:" $(sed 's/\.ko$//' "$tmp/modules.list")
+		echo "built-in:" $(sed -n 's/^builtin //p' "$tmp/notes") "-"
+		echo "absent (neither module nor built-in):" $(sed -n 's/^absent //p' "$tmp/notes") "-"
 	} >"$MANIFEST"
 	rm -rf "$tmp"
 	trap - EXIT
@@ -238,16 +270,16 @@ if [ ! -s "$INITRD" ] || [ ! -s "$MANIFEST" ] || [ "$SCRIPT" -nt "$INITRD" ] ||
 	echo "run-vm: building $INITRD"
 	build_initramfs
 fi
-echo "run-vm: $KVER initramfs modules: $(sed -n 's/^loaded: //p' "$MANIFEST")"
-echo "run-vm: $KVER not loaded: $(sed -n 's/^not loaded: //p' "$MANIFEST")"
+sed "s/^/run-vm: $KVER initramfs modules /" "$MANIFEST"
 
 # ---------------------------------------------------------------------------
 # Prepare OUTDIR: drop results of an earlier run, write the guest's command.
 rm -rf "$OUT/.run-vm"
 rm -f "$OUT/console.log" "$OUT/exit-status" "$OUT/taint-before" "$OUT/taint-after" \
-	"$OUT/run-vm.status" "$OUT/qemu.stderr" "$OUT"/*.ktap
+	"$OUT/run-vm.status" "$OUT/qemu.stderr" "$OUT/kver" "$OUT"/*.ktap
 mkdir -p "$OUT/.run-vm"
 echo "running" >"$OUT/run-vm.status"
+echo "$KVER" >"$OUT/kver"   # label for summarize.sh
 printf '%s\n' "$OUT" >"$OUT/.run-vm/outdir"
 {
 	echo '#!/bin/bash'
@@ -264,6 +296,7 @@ printf '%s\n' "$OUT" >"$OUT/.run-vm/outdir"
 # Boot.  QEMU -virtfs splits options on commas; a literal comma is doubled.
 qpath() { printf '%s' "$1" | sed 's/,/,,/g'; }
 CMDLINE="console=ttyS0 panic=-1 loglevel=7 printk.time=1 $APPEND"
+# shellcheck disable=SC2054  # commas belong to QEMU option values
 QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot
 	-nic none
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE"
@@ -274,14 +307,21 @@ echo "run-vm: booting $KVER (timeout ${TIMEOUT}s), console -> $OUT/console.log"
 start=$(date +%s.%N)
 set +e
 # timeout(1) kills QEMU on a hang (status 124).  The console goes to the log
-# and, unless --quiet, to our stdout as it happens.
-if [ "$QUIET" = 1 ]; then
-	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null >"$OUT/console.log" 2>"$OUT/qemu.stderr"
-	qrc=$?
-else
+# and, filtered by --quiet or not at all with --silent, to our stdout.
+case "$QUIET" in
+0)
 	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>"$OUT/qemu.stderr" | tee "$OUT/console.log"
-	qrc=${PIPESTATUS[0]}
-fi
+	qrc=${PIPESTATUS[0]} ;;
+1)
+	# CMD's output only: lines from "running CMD" on, minus kernel lines.
+	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>"$OUT/qemu.stderr" | tee "$OUT/console.log" |
+		sed -u -n -e '/run-vm-init: FATAL/p' \
+			-e '/run-vm-init: running CMD/,${/^\[ *[0-9][0-9]*\.[0-9]*\]/!p;}'
+	qrc=${PIPESTATUS[0]} ;;
+*)
+	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null >"$OUT/console.log" 2>"$OUT/qemu.stderr"
+	qrc=$? ;;
+esac
 set -e
 end=$(date +%s.%N)
 
@@ -314,7 +354,7 @@ fi
 
 # Kernel lines only: a printk timestamp, possibly after partial CMD output.
 TS='\[ *[0-9]+\.[0-9]+\]'
-BAD='Oops|BUG:|WARNING:|Call Trace|general protection|kernel BUG|UBSAN|KASAN|kmemleak|possible circular locking|INFO: task .* blocked'
+BAD='Oops|BUG:|WARNING:|Call Trace|general protection|kernel BUG|UBSAN|KASAN|kmemleak|possible circular locking|INFO: task .* blocked|Kernel panic'
 # Benign kernel lines that happen to contain a pattern (kmemleak's banner on
 # debug kernels) plus whatever the caller adds.
 ALLOW='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread (started|ended))'
@@ -354,13 +394,13 @@ elif [ -n "$cmd_rc" ]; then
 fi
 
 # Elapsed times: host wall clock, and the guest's uptime when CMD started/ended.
-total=$(echo "$end - $start" | bc)
+total=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 ustart=$(cut -d' ' -f1 "$OUT/.run-vm/uptime-start" 2>/dev/null || true)
 uend=$(cut -d' ' -f1 "$OUT/.run-vm/uptime-end" 2>/dev/null || true)
-timing="run-vm: $KVER: boot+run took $(printf '%.1f' "$total")s wall"
+timing="run-vm: $KVER: boot+run took ${total}s wall"
 if [ -n "$ustart" ]; then
-	timing="$timing; guest boot to CMD start ${ustart}s"
-	[ -z "$uend" ] || timing="$timing; CMD $(echo "$uend - $ustart" | bc)s"
+	timing="$timing; guest boot to CMD start (guest uptime) ${ustart}s"
+	[ -z "$uend" ] || timing="$timing; CMD $(awk -v a="$ustart" -v b="$uend" 'BEGIN { printf "%.2f", b - a }')s"
 fi
 echo "$timing"
 
@@ -372,7 +412,10 @@ if [ ${#problems[@]} -gt 0 ]; then
 	} >&2
 	{
 		printf 'fail:'
-		for p in "${problems[@]}"; do printf ' %s;' "${p%%"$NL"*}"; done
+		# One line: newlines flattened, each problem cut at 300 characters.
+		for p in "${problems[@]}"; do
+			printf ' %s;' "$(printf '%s' "$p" | tr -s '\n ' '  ' | cut -c1-300)"
+		done
 		echo
 	} >"$OUT/run-vm.status"
 	exit "$rc"
