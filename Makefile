@@ -11,6 +11,8 @@
 #                         every supported kernel in QEMU
 #   make run              the demo: a VM, inetx loaded, a client and server
 #   make checkpatch | sparse | lint
+#   make install | uninstall [DESTDIR=] [PREFIX=/usr/local] [KVER=]
+#                         module, <linux/inetx.h>, tools, inetx(7)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -78,10 +80,44 @@ sparse:
 
 lint: checkpatch sparse
 
+# make install / uninstall: the module into /lib/modules/<kver>/updates/ for
+# each kernel in KVERS (then depmod, unless DESTDIR is set), <linux/inetx.h>,
+# the tools and inetx(7) under PREFIX.  The module and the tools are built
+# only when out of date, so an up-to-date tree installs from a read-only
+# checkout.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+INSTALL_MOD_DIR ?= updates
+INSTALL ?= install
+DEPMOD ?= depmod
+INETX_SOURCES := Kbuild $(wildcard module/Kbuild module/*.[ch] include/uapi/linux/*.h)
+
+.PHONY: install uninstall
+
+$(BUILD)/%/module/inetx.ko: $(INETX_SOURCES)
+	$(MAKE) --no-print-directory module-$*
+
+install: $(if $(KDIR),,$(foreach k,$(KVERS),$(BUILD)/$(k)/module/inetx.ko))
+	@test -z "$(KDIR)" -a -n "$(KVERS)" || { echo "make install needs KVER= (or installed headers), not KDIR=" >&2; exit 1; }
+	$(MAKE) --no-print-directory -C tools
+	$(foreach k,$(KVERS),$(INSTALL) -D -m 644 $(BUILD)/$(k)/module/inetx.ko \
+		'$(DESTDIR)/lib/modules/$(k)/$(INSTALL_MOD_DIR)/inetx.ko' &&$(if $(DESTDIR),, $(DEPMOD) -a '$(k)' &&)) true
+	$(INSTALL) -D -m 644 include/uapi/linux/inetx.h '$(DESTDIR)$(INCLUDEDIR)/linux/inetx.h'
+	$(INSTALL) -D -m 755 $(BUILD)/tools/inetx_seed '$(DESTDIR)$(BINDIR)/inetx_seed'
+	$(INSTALL) -D -m 644 man/inetx.7 '$(DESTDIR)$(MANDIR)/man7/inetx.7'
+
+uninstall:
+	@test -n "$(KVERS)" || { echo "make uninstall needs KVER=" >&2; exit 1; }
+	$(foreach k,$(KVERS),rm -f '$(DESTDIR)/lib/modules/$(k)/$(INSTALL_MOD_DIR)/inetx.ko' &&$(if $(DESTDIR),, $(DEPMOD) -a '$(k)' &&)) true
+	rm -f '$(DESTDIR)$(INCLUDEDIR)/linux/inetx.h' '$(DESTDIR)$(BINDIR)/inetx_seed' \
+		'$(DESTDIR)$(MANDIR)/man7/inetx.7'
+
 clean:
 	rm -rf $(BUILD)
 	rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd module/modules.order \
 		Module.symvers modules.order .*.cmd
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,18p' Makefile

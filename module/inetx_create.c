@@ -35,22 +35,16 @@ static const struct inetx_protosw inetxsw_array[] = {
 	},
 };
 
-/*
- * Same matching rules as inet_create(), so a (type, protocol) pair that
- * AF_INET rejects is rejected here with the same errno. There is no
- * module to request: the table is fixed.
- */
+/* Same matching rules as inet_create(), over inetx's own table. */
 static const struct inetx_protosw *
 inetx_lookup_protosw(int type, int *protocol)
 {
 	const struct inetx_protosw *answer;
-	int err = -ESOCKTNOSUPPORT;
 
 	for (answer = inetxsw_array;
 	     answer < inetxsw_array + ARRAY_SIZE(inetxsw_array); answer++) {
 		if (answer->type != type)
 			continue;
-		err = 0;
 		if (*protocol == answer->protocol) {
 			if (*protocol != IPPROTO_IP)
 				return answer;
@@ -62,9 +56,28 @@ inetx_lookup_protosw(int type, int *protocol)
 			if (answer->protocol == IPPROTO_IP)
 				return answer;
 		}
-		err = -EPROTONOSUPPORT;
 	}
-	return ERR_PTR(err);
+	return NULL;
+}
+
+/*
+ * A pair inetx does not serve is refused the way AF_INET refuses it, so
+ * the errno is AF_INET's own (EPROTONOSUPPORT, ESOCKTNOSUPPORT, EPERM for
+ * raw sockets without CAP_NET_RAW, ...) whatever protocol modules the
+ * kernel has. Only where AF_INET would hand out a socket of another
+ * protocol does inetx answer with a "not supported" errno of its own.
+ */
+static int inetx_unsupported(struct net *net, int type, int protocol,
+			     int kern)
+{
+	struct socket *probe;
+	int err;
+
+	err = __sock_create(net, PF_INET, type, protocol, &probe, kern);
+	if (err)
+		return err;
+	sock_release(probe);
+	return type == SOCK_STREAM ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
 }
 
 int inetx_create(struct net *net, struct socket *sock, int protocol,
@@ -81,8 +94,8 @@ int inetx_create(struct net *net, struct socket *sock, int protocol,
 	sock->state = SS_UNCONNECTED;
 
 	answer = inetx_lookup_protosw(sock->type, &protocol);
-	if (IS_ERR(answer))
-		return PTR_ERR(answer);
+	if (!answer)
+		return inetx_unsupported(net, sock->type, protocol, kern);
 
 	sock->ops = answer->ops;
 

@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the Debian packages (source + inetx-dkms) with dpkg-buildpackage from
+# a copy of the tree and check what they hold.  Installing the .deb is the
+# guest-side test guest-deb.sh.
+#
+# Usage: selftests/packaging/deb.sh OUTDIR [DEBDIR]
+#        (packages go to DEBDIR, default OUTDIR/deb)
+set -u
+. "$(dirname "$0")/lib.sh"
+[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [DEBDIR]" >&2; exit 2; }
+OUT=$1
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd -P)
+DEBDIR=${2:-$OUT/deb}
+
+pk_start "$OUT" deb 10
+
+VERSION=$(pk_dkms_version)
+versions_ok() {
+	local ch
+	ch=$(dpkg-parsechangelog -l "$PK_TOP/debian/changelog" -S Version)
+	echo "debian/changelog '$ch', dkms.conf '$VERSION', MODULE_VERSION '$(pk_module_version)'"
+	[ -n "$ch" ] && [ "$ch" = "$VERSION" ] && [ "$ch" = "$(pk_module_version)" ]
+}
+pk_run "debian/changelog, dkms.conf and MODULE_VERSION agree ($VERSION)" versions_ok
+
+# What the build must not leave in the repository's own debian/.
+litter() {
+	(cd "$PK_TOP" && ls -d debian/inetx-dkms debian/.debhelper debian/files \
+		debian/debhelper-build-stamp debian/*.substvars debian/*.debhelper* 2>/dev/null)
+}
+litter_before=$(litter)
+
+DEB=$DEBDIR/inetx-dkms_${VERSION}_all.deb
+pk_run "dpkg-buildpackage -us -uc in a copy under $(basename "$DEBDIR")/" \
+	"$PK_TOP/selftests/packaging/build-deb.sh" "$DEBDIR"
+
+pk_run "source package: inetx_$VERSION.dsc and native .tar.xz" eval \
+	'test -s "$DEBDIR/inetx_$VERSION.dsc" && test -s "$DEBDIR/inetx_$VERSION.tar.xz" &&
+	 grep -qx "Format: 3.0 (native)" "$DEBDIR/inetx_$VERSION.dsc"'
+
+control_ok() {
+	local f=$OUT/deb-control
+	dpkg-deb -f "$DEB" >"$f" || return 1
+	cat "$f"
+	grep -qx 'Package: inetx-dkms' "$f" && grep -qx 'Architecture: all' "$f" &&
+		grep -qx "Version: $VERSION" "$f" && grep -q '^Depends:.*\bdkms\b' "$f"
+}
+pk_run "inetx-dkms: Architecture all, version $VERSION, depends on dkms" control_ok
+
+# The DKMS source tree, and nothing built.
+SRCDIR=usr/src/inetx-$VERSION
+contents_ok() {
+	local list=$OUT/deb-contents want f bad=0
+	dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's|^\./||' >"$list" || return 1
+	want="$SRCDIR/dkms.conf $SRCDIR/Kbuild $SRCDIR/module/Kbuild
+		$SRCDIR/include/uapi/linux/inetx.h usr/share/man/man7/inetx.7.gz
+		usr/share/doc/inetx-dkms/copyright"
+	for f in $want $(cd "$PK_TOP" && ls module/*.c module/*.h | grep -v '\.mod\.c$' |
+		sed "s|^|$SRCDIR/|"); do
+		grep -qx "$f" "$list" || { echo "missing $f"; bad=1; }
+	done
+	if grep -E '\.(o|ko|cmd|mod|mod\.c)$|Module\.symvers|modules\.order' "$list"; then
+		echo "build products in the package"
+		bad=1
+	fi
+	if grep -v -e "^$SRCDIR/" -e '^usr/share/doc/' -e '^usr/share/man/' -e '/$' -e '^$' "$list"; then
+		echo "files outside /usr/src, docs and man pages"
+		bad=1
+	fi
+	return $bad
+}
+pk_run "contents: /usr/src/inetx-$VERSION/ with every module source, inetx(7); no build products" contents_ok
+
+conf_same() {
+	dpkg-deb --fsys-tarfile "$DEB" | tar -xOf - "./$SRCDIR/dkms.conf" | cmp - "$PK_TOP/dkms.conf"
+}
+pk_run "packaged dkms.conf is the top-level dkms.conf, unchanged" conf_same
+
+scripts_ok() {
+	local d=$OUT/deb-scripts
+	rm -rf "$d"
+	dpkg-deb -e "$DEB" "$d" || return 1
+	# dh_dkms: postinst runs DKMS's common.postinst (add, build, install for
+	# the running and the newest kernel); prerm removes every build.
+	grep -q '^DKMS_NAME=inetx$' "$d/postinst" && grep -q "^DKMS_VERSION=$VERSION\$" "$d/postinst" &&
+		grep -q 'common.postinst' "$d/postinst" &&
+		grep -q 'dkms remove -m $DKMS_NAME -v $DKMS_VERSION --all' "$d/prerm" ||
+		{ cat "$d/postinst" "$d/prerm"; return 1; }
+}
+pk_run "maintainer scripts from dh_dkms: postinst builds via DKMS, prerm removes" scripts_ok
+
+# The packaged man page is the one in man/.
+man_same() {
+	dpkg-deb --fsys-tarfile "$DEB" | tar -xOf - ./usr/share/man/man7/inetx.7.gz | gzip -dc |
+		cmp - "$PK_TOP/man/inetx.7"
+}
+pk_run "packaged inetx(7) is man/inetx.7" man_same
+
+# The sources in the package build as they are (the guest test installs it).
+pkg_src_same() {
+	local t=$OUT/deb-tree f bad=0
+	rm -rf "$t"
+	mkdir -p "$t"
+	dpkg-deb -x "$DEB" "$t" || return 1
+	for f in Kbuild module/Kbuild include/uapi/linux/inetx.h \
+		$(cd "$PK_TOP" && ls module/*.c module/*.h | grep -v '\.mod\.c$'); do
+		cmp "$t/$SRCDIR/$f" "$PK_TOP/$f" || bad=1
+	done
+	rm -rf "$t"
+	return $bad
+}
+pk_run "packaged module sources are the tree's" pkg_src_same
+
+pk_run "package build left nothing in the repository's debian/" \
+	test "$(litter)" = "$litter_before"
+
+pk_finish

@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The top-level dkms.conf, as it is, through `dkms add`, `dkms build -k`,
+# `dkms install -k`, `dkms uninstall` and `dkms remove` for each kernel,
+# against a scratch DKMS tree: --sourcetree, --dkmstree and --installtree
+# point into OUTDIR, install runs with --no-depmod, and the module-signing
+# key DKMS generates goes there too.  This machine's /var/lib/dkms, /usr/src
+# and /lib/modules are checked to be untouched.
+#
+# Usage: selftests/packaging/dkms.sh OUTDIR [KVER...]
+#        (default kernels: newest 6.1 and 6.12)
+set -u
+. "$(dirname "$0")/lib.sh"
+[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [KVER...]" >&2; exit 2; }
+OUT=$1
+shift
+# shellcheck disable=SC2046
+[ $# -gt 0 ] || set -- $(pk_default_kvers)
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd -P)
+PER_KVER=7
+
+pk_start "$OUT" dkms $((4 + PER_KVER * $# + 2))
+
+if ! command -v dkms >/dev/null; then
+	pk_diag "dkms is not installed (selftests/packaging/deps.sh installs it)"
+fi
+
+S=$OUT/dkms-scratch
+rm -rf "$S"
+mkdir -p "$S/stage" "$S/src" "$S/dkms" "$S/lib-modules"
+stamp=$S/stamp
+touch "$stamp"
+sleep 1
+host_dkms_before=$(ls -A /var/lib/dkms 2>/dev/null)
+
+NAME=inetx
+VERSION=$(pk_dkms_version)
+# A module file, compressed as the kernel's own are (6.12: .ko.xz) or not.
+ko_in() { # DIR
+	local f
+	for f in "$1"/inetx.ko "$1"/inetx.ko.xz "$1"/inetx.ko.gz "$1"/inetx.ko.zst; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	echo "$1/inetx.ko"
+	return 1
+}
+# nm(1) wants the ELF file itself.
+imports() { # KO
+	case "$1" in
+	*.xz) xz -dc "$1" >"$S/imports.ko" ;;
+	*.gz) gzip -dc "$1" >"$S/imports.ko" ;;
+	*.zst) zstd -qdc "$1" >"$S/imports.ko" ;;
+	*) cp "$1" "$S/imports.ko" ;;
+	esac
+	nm -u "$S/imports.ko" | awk '{print $2}' | sort
+}
+
+# DKMS signs modules when the kernel has sign-file; keep its key here, not
+# in /var/lib/dkms.
+export mok_signing_key=$S/mok.key mok_certificate=$S/mok.pub
+TREES=(--sourcetree "$S/src" --dkmstree "$S/dkms" --installtree "$S/lib-modules")
+dk() { dkms "${TREES[@]}" "$@"; }
+
+versions_ok() {
+	echo "dkms.conf PACKAGE_VERSION '$VERSION', MODULE_VERSION '$(pk_module_version)'"
+	[ -n "$VERSION" ] && [ "$VERSION" = "$(pk_module_version)" ] &&
+		grep -qx "PACKAGE_NAME=\"$NAME\"" "$PK_TOP/dkms.conf"
+}
+pk_run "dkms.conf: PACKAGE_NAME $NAME, PACKAGE_VERSION = MODULE_VERSION ($VERSION)" versions_ok
+
+# The source tree a user would hand to `dkms add DIR`: dkms.conf as it is,
+# Kbuild, module/, include/ (no build products, no build/ directory).
+stage() {
+	local st=$S/stage/$NAME
+	mkdir -p "$st/module" "$st/include/uapi/linux"
+	cp -p "$PK_TOP/dkms.conf" "$PK_TOP/Kbuild" "$st/" &&
+		cp -p "$PK_TOP"/module/Kbuild "$PK_TOP"/module/*.h "$st/module/" &&
+		find "$PK_TOP/module" -maxdepth 1 -name '*.c' ! -name '*.mod.c' -exec cp -p {} "$st/module/" \; &&
+		cp -p "$PK_TOP/include/uapi/linux/inetx.h" "$st/include/uapi/linux/"
+}
+pk_run "stage a source tree with the top-level dkms.conf" stage
+
+pk_run "dkms add DIR (copies it to --sourcetree as $NAME-$VERSION)" eval \
+	'dk add "$S/stage/$NAME" && test -f "$S/src/$NAME-$VERSION/dkms.conf"'
+status_is() { # KVER|"" WORD
+	local st
+	st=$(dk status -m "$NAME" -v "$VERSION" ${1:+-k "$1"} 2>&1)
+	echo "$st"
+	printf '%s\n' "$st" | grep -q "^$NAME/$VERSION.*: $2\$"
+}
+pk_run "dkms status: added" status_is "" added
+
+for k in "$@"; do
+	pk_run "$k: dkms build -k $k" dk build -m "$NAME" -v "$VERSION" -k "$k"
+	pk_run "$k: dkms status: built" status_is "$k" built
+	# Same compat choices as `make KVER=`: the module imports the same
+	# kernel symbols (module/Kbuild reads the target's Module.symvers).
+	same_imports() {
+		local ref=$PK_TOP/build/$k/module/inetx.ko built
+		built=$(ko_in "$S/dkms/$NAME/$VERSION/$k/x86_64/module") || { echo "no $built"; return 1; }
+		[ -f "$ref" ] || { echo "no $ref (run make KVER=$k)"; return 1; }
+		modinfo -F vermagic "$built" | grep -q "^$k " || { echo "bad vermagic"; return 1; }
+		diff <(imports "$ref") <(imports "$built")
+	}
+	pk_run "$k: DKMS-built module has vermagic $k and imports what make KVER= builds import" same_imports
+	# DKMS installs only for kernels the install tree has.
+	mkdir -p "$S/lib-modules/$k"
+	pk_run "$k: dkms install -k $k --no-depmod (into --installtree)" \
+		dk install --no-depmod -m "$NAME" -v "$VERSION" -k "$k"
+	inst_ok() {
+		status_is "$k" installed || return 1
+		installed=$(ko_in "$S/lib-modules/$k/updates/dkms") || { echo "no $installed"; return 1; }
+		modinfo "$installed" || return 1
+		[ "$(modinfo -F version "$installed")" = "$VERSION" ] &&
+			modinfo -F alias "$installed" | grep -qx net-pf-18
+	}
+	installed=""
+	pk_run "$k: installed as updates/dkms/inetx.ko*, version $VERSION, alias net-pf-18" inst_ok
+	pk_run "$k: dkms uninstall -k $k removes it from --installtree" eval \
+		'dk uninstall --no-depmod -m "$NAME" -v "$VERSION" -k "$k" && ! ko_in "$S/lib-modules/$k/updates/dkms"'
+	pk_run "$k: dkms status: built again" status_is "$k" built
+done
+
+pk_run "dkms remove --all empties the DKMS tree" eval \
+	'dk remove --no-depmod -m "$NAME" -v "$VERSION" --all && test -z "$(ls -A "$S/dkms")"'
+
+host_ok() {
+	local bad=0 changed
+	changed=$(find /lib/modules/ /usr/src/ -newer "$stamp" -print 2>/dev/null | head -n 20)
+	[ -z "$changed" ] || { echo "changed:"; echo "$changed"; bad=1; }
+	[ "$(ls -A /var/lib/dkms 2>/dev/null)" = "$host_dkms_before" ] ||
+		{ echo "/var/lib/dkms changed: $(ls -A /var/lib/dkms)"; bad=1; }
+	return $bad
+}
+pk_run "this machine's /lib/modules, /usr/src and /var/lib/dkms are untouched" host_ok
+
+pk_finish

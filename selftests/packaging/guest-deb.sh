@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Inside a run-vm.sh guest: install the inetx-dkms package with dpkg, as a
+# user would.  Its postinst has DKMS build and install the module for the
+# running kernel (and for the newest installed one, as Debian's DKMS does);
+# then a plain socket() loads it, a client talks to an AF_INET server, and
+# removing and purging the package leaves nothing behind.
+#
+# run-vm.sh's guest has /usr and /var read-only (9p); this script first
+# mounts throwaway tmpfs-backed overlays on /usr, /var and /etc so dpkg and
+# DKMS can write there.  They vanish with the VM.
+#
+# Usage (in the guest, as root):
+#   selftests/packaging/guest-deb.sh OUTDIR DEB INETX_SOCKET
+# Writes OUTDIR/deb-install.ktap.  Refuses to run outside the VM.
+set -u
+. "$(dirname "$0")/lib.sh"
+[ $# -eq 3 ] || { echo "usage: $0 OUTDIR DEB INETX_SOCKET" >&2; exit 2; }
+OUT=$1 DEB=$2 SOCK=$3
+
+pk_start "$OUT" deb-install 11
+
+if [ "${INETX_VM:-}" != 1 ] || [ "$(id -u)" != 0 ]; then
+	pk_out "Bail out! not inside a run-vm.sh guest as root: this test installs a package"
+	exit 1
+fi
+K=$(uname -r)
+VERSION=$(dpkg-deb -f "$DEB" Version)
+SEED=$PK_TOP/build/tools/inetx_seed
+PORT=9912
+now() { date +%s.%N; }
+took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+overlays() {
+	local d
+	for d in /usr /var /etc; do
+		mkdir -p "/tmp/pk-ovl$d/upper" "/tmp/pk-ovl$d/work" || return 1
+		mount -t overlay overlay \
+			-o "lowerdir=$d,upperdir=/tmp/pk-ovl$d/upper,workdir=/tmp/pk-ovl$d/work" "$d" ||
+			return 1
+	done
+	touch /usr/.pk-rw /var/lib/dpkg/.pk-rw /var/lib/dkms/.pk-rw &&
+		rm -f /usr/.pk-rw /var/lib/dpkg/.pk-rw /var/lib/dkms/.pk-rw
+}
+pk_run "throwaway overlays make /usr, /var and /etc writable" overlays
+
+pk_run "inetx is not loaded, and the package not installed, at start" \
+	eval '! test -e /sys/module/inetx && ! dpkg -s inetx-dkms 2>/dev/null | grep -q "^Status: install ok"'
+
+t=$(now)
+pk_run "dpkg -i $(basename "$DEB") (postinst: dkms add, build, install)" \
+	env DEBIAN_FRONTEND=noninteractive dpkg -i "$DEB"
+pk_diag "dpkg -i took $(took "$t")s"
+pk_diag "$(dkms status 2>&1)"
+
+installed_ok() {
+	dpkg -s inetx-dkms | grep -qx 'Status: install ok installed' &&
+		dkms status -m inetx -v "$VERSION" -k "$K" | grep -q ": installed$"
+}
+pk_run "package installed; dkms status: inetx/$VERSION, $K: installed" installed_ok
+
+modinfo_ok() {
+	local f
+	f=$(modinfo -F filename inetx) || return 1
+	echo "$f"
+	case "$f" in "/lib/modules/$K/updates/dkms/inetx.ko"*) ;; *) return 1 ;; esac
+	[ "$(modinfo -F version inetx)" = "$VERSION" ] &&
+		modinfo -F alias inetx | grep -qx net-pf-18 &&
+		modinfo -F vermagic inetx | grep -q "^$K "
+}
+pk_run "modinfo inetx: the DKMS-built updates/dkms/inetx.ko for $K, version $VERSION" modinfo_ok
+
+pk_run "socket(PF_INETX, SOCK_STREAM, 0) loads the DKMS-built module by itself" \
+	eval '"$SOCK" && test -e /sys/module/inetx &&
+	 test "$(cat /sys/module/inetx/srcversion)" = "$(modinfo -F srcversion inetx)"'
+
+seed_ok() {
+	local srv rc
+	"$SEED" server $PORT &
+	srv=$!
+	sleep 0.5
+	timeout 30 "$SEED" client $PORT
+	rc=$?
+	wait $srv || rc=1
+	return $rc
+}
+pk_run "PF_INETX client talks to an AF_INET server" seed_ok
+
+unload() {
+	local i
+	for i in $(seq 1 70); do
+		rmmod inetx 2>/dev/null && { echo "unloaded after ${i}s"; return 0; }
+		sleep 1
+	done
+	rmmod inetx
+}
+pk_run "rmmod inetx" unload
+
+t=$(now)
+pk_run "dpkg -r inetx-dkms (prerm: dkms remove --all)" \
+	env DEBIAN_FRONTEND=noninteractive dpkg -r inetx-dkms
+pk_diag "dpkg -r took $(took "$t")s"
+
+removed_ok() {
+	local left
+	left=$(ls -d "/usr/src/inetx-$VERSION" /var/lib/dkms/inetx /lib/modules/*/updates/dkms/inetx.ko* 2>/dev/null)
+	[ -z "$left" ] || { echo "left behind: $left"; return 1; }
+	[ -z "$(dkms status -m inetx 2>/dev/null)" ] && ! modprobe -n -q net-pf-18
+}
+pk_run "removed cleanly: no sources, no DKMS tree, no module, no alias" removed_ok
+
+pk_run "dpkg -P inetx-dkms: purged, dpkg no longer knows it" eval \
+	'DEBIAN_FRONTEND=noninteractive dpkg -P inetx-dkms &&
+	 ! dpkg -s inetx-dkms >/dev/null 2>&1 && ! ls /usr/share/doc/inetx-dkms 2>/dev/null'
+
+pk_finish

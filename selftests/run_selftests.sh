@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run_selftests.sh KO OUTDIR: the guest-side driver of the inetx selftests.
+#
+# Runs as root inside the QEMU guest (selftests/vm/run-vm.sh ... --
+# selftests/run_selftests.sh KO OUTDIR); never on a host, it loads KO.
+# The C programs must have been built on the host first (make -C selftests;
+# the guest sees the repository read-only), into build/selftests or $INETX_BIN.
+#
+# Order: inetx_module.sh (leaves inetx unloaded), insmod KO, every C test
+# as root and again as nobody, inetx_wire.sh, rmmod, kernel log check.
+# The C tests never leave an inetx socket in TIME_WAIT; the rmmod step
+# makes one on purpose, checks that it pins the module, and retries rmmod
+# for 70 s (TIME_WAIT lasts 60 s): the wait is reported, not a failure,
+# but an rmmod that never succeeds is.
+#
+# OUTDIR gets one KTAP document per step: <name>.ktap (stdout) and
+# <name>.err (stderr) for each program, <name>-nobody.ktap for the
+# unprivileged runs, rmmod.ktap and kernel_log.ktap. Stdout is a KTAP
+# summary with one result per step, then "selftests: N passed, N failed,
+# N skipped" over all results. Exit status: 0 only if nothing failed.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+# shellcheck source=selftests/ktap.sh
+. "$HERE/ktap.sh"
+KO=${1:-}
+OUT=${2:-}
+MOD=inetx
+export INETX_BIN=${INETX_BIN:-$TOP/build/selftests}
+export INETX_REQUIRE=1		# in the guest a missing family is a failure
+CTESTS=(inetx_create inetx_connect inetx_data inetx_sockopt)
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+DOCS=()
+
+# Check one KTAP document: exit status, no "not ok", plan fully run.
+ktap_ok() { # FILE RC
+	awk -v rc="$2" '
+	/^1\.\.[0-9]+/ && !plan { plan = substr($0, 4) + 0 }
+	/^ok [0-9]+/ { n++; if (/# SKIP/) s++; else p++ }
+	/^not ok [0-9]+/ { n++; f++ }
+	/^Bail out!/ { bail = 1 }
+	END {
+		printf "pass %d fail %d skip %d of plan %d, exit %d%s\n",
+		       p, f, s, plan, rc, bail ? ", bailed out" : ""
+		exit !(rc == 0 && !f && !bail && plan > 0 && n == plan)
+	}' "$1"
+}
+
+# run_doc NAME SECS CMD...: CMD's KTAP to OUTDIR/NAME.ktap, one summary result.
+run_doc() {
+	local name=$1 secs=$2 rc t0 summary
+	shift 2
+	t0=$(date +%s)
+	timeout -k 10 "$secs" "$@" >"$OUT/$name.ktap" 2>"$OUT/$name.err" </dev/null
+	rc=$?
+	[ $rc = 124 ] && echo "Bail out! $name killed after $secs s" >>"$OUT/$name.ktap"
+	DOCS+=("$OUT/$name.ktap")
+	summary=$(ktap_ok "$OUT/$name.ktap" $rc)
+	ktap_result $? "$name ($summary, $(($(date +%s) - t0)) s)"
+	[ -s "$OUT/$name.err" ] && ktap_diag "$name stderr: $(head -c 2000 "$OUT/$name.err")"
+}
+
+# The final rmmod. An inetx socket left in TIME_WAIT on purpose must keep
+# the module (its timer runs module code for 60 s), then let it go.
+rmmod_doc() {
+	local t0 t1 i out rc=1 secs fam refs
+	echo "KTAP version 1"
+	echo "1..4"
+	fam=$(cat "/sys/module/$MOD/parameters/family" 2>/dev/null)
+	if "$INETX_BIN/inetx_hold" timewait "${fam:-18}"; then
+		echo "ok 1 an actively closed inetx connection leaves a TIME_WAIT socket"
+	else
+		echo "not ok 1 an actively closed inetx connection leaves a TIME_WAIT socket"
+	fi
+	refs=$(cat "/sys/module/$MOD/refcnt" 2>/dev/null)
+	out=$(rmmod "$MOD" 2>&1)
+	echo "# with no inetx socket open: refcnt ${refs:-?}, rmmod: ${out:-succeeded}"
+	if [ "${refs:-0}" -gt 0 ] && [[ "$out" == *"in use"* ]]; then
+		echo "ok 2 the TIME_WAIT socket holds a module reference (rmmod refused)"
+	else
+		echo "not ok 2 the TIME_WAIT socket holds a module reference (rmmod refused)"
+	fi
+	t0=$(date +%s.%N)
+	for ((i = 0; i < 700; i++)); do
+		out=$(rmmod "$MOD" 2>&1) && { rc=0; break; }
+		[ -d "/sys/module/$MOD" ] || { rc=0; out="already unloaded"; break; }
+		sleep 0.1
+	done
+	t1=$(date +%s.%N)
+	secs=$(printf '%.1f' "$(echo "$t1 - $t0" | bc)")
+	echo "# rmmod $MOD took $secs s (TIME_WAIT lasts 60 s)${out:+: $out}"
+	if [ $rc = 0 ] && [ ! -d "/sys/module/$MOD" ]; then
+		echo "ok 3 rmmod $MOD succeeds within 70 s"
+	else
+		echo "not ok 3 rmmod $MOD succeeds within 70 s"
+	fi
+	if "$INETX_BIN/inetx_hold" tcp; then
+		echo "ok 4 system TCP works after the final rmmod"
+	else
+		echo "not ok 4 system TCP works after the final rmmod"
+	fi
+}
+
+kernel_log_doc() {
+	local bad leaks
+	echo "KTAP version 1"
+	echo "1..2"
+	bad=$(dmesg 2>/dev/null | sed -n "/$START_MARK\$/,\$p" |
+		grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|UBSAN|KASAN|kmemleak|refcount_t|list_(add|del) corruption|circular locking|INFO: task .* blocked')
+	if [ -z "$bad" ]; then
+		echo "ok 1 kernel log: no warnings during the selftests"
+	else
+		printf '%s\n' "$bad" | head -n 60 | sed 's/^/# /'
+		echo "not ok 1 kernel log: no warnings during the selftests"
+	fi
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan >/sys/kernel/debug/kmemleak
+		leaks=$(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak)
+		echo "# kmemleak: $leaks unreferenced objects in total"
+		if grep -q inetx /sys/kernel/debug/kmemleak; then
+			grep -B2 -A20 inetx /sys/kernel/debug/kmemleak | head -n 60 | sed 's/^/# /'
+			echo "not ok 2 kmemleak: no leak with inetx in its backtrace"
+		else
+			echo "ok 2 kmemleak: no leak with inetx in its backtrace"
+		fi
+	else
+		echo "ok 2 kmemleak: no leak with inetx in its backtrace # SKIP no kmemleak"
+	fi
+}
+
+ktap_start $((5 + 2 * ${#CTESTS[@]}))
+
+if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
+	[ ! -w "$OUT" ]; then
+	ktap_diag "usage: run_selftests.sh KO OUTDIR (as root, OUTDIR writable)"
+	echo "Bail out! preconditions"
+	exit 1
+fi
+for p in "${CTESTS[@]}" inetx_hold; do
+	if [ ! -x "$INETX_BIN/$p" ]; then
+		ktap_diag "$INETX_BIN/$p missing: run 'make -C selftests' on the host first"
+		echo "Bail out! selftests not built"
+		exit 1
+	fi
+done
+ktap_diag "kernel $(uname -r), module $KO"
+ip link set lo up 2>/dev/null
+START_MARK="run_selftests.sh start $$ $(date +%s)"
+echo "$START_MARK" >/dev/kmsg
+
+run_doc inetx_module 600 "$HERE/inetx_module.sh" "$KO"
+
+out=$(insmod "$KO" 2>&1)
+ktap_result $? "insmod $(basename "$KO") for the C tests${out:+: $out}"
+
+for t in "${CTESTS[@]}"; do
+	run_doc "$t" 900 "$INETX_BIN/$t"
+done
+for t in "${CTESTS[@]}"; do
+	run_doc "$t-nobody" 900 "${NOBODY[@]}" "$INETX_BIN/$t"
+done
+
+run_doc inetx_wire 300 "$HERE/inetx_wire.sh" "$KO"
+
+rmmod_doc >"$OUT/rmmod.ktap" 2>"$OUT/rmmod.err"
+DOCS+=("$OUT/rmmod.ktap")
+summary=$(ktap_ok "$OUT/rmmod.ktap" 0)
+ktap_result $? "rmmod ($summary)"
+grep '^# rmmod' "$OUT/rmmod.ktap"
+
+kernel_log_doc >"$OUT/kernel_log.ktap" 2>"$OUT/kernel_log.err"
+DOCS+=("$OUT/kernel_log.ktap")
+summary=$(ktap_ok "$OUT/kernel_log.ktap" 0)
+ktap_result $? "kernel log ($summary)"
+
+# The plain closing line over every result of every document.
+cat "${DOCS[@]}" | awk '
+	/^ok [0-9]+/ { if (/# SKIP/) s++; else p++ }
+	/^not ok [0-9]+/ { f++ }
+	END { printf "# selftests: %d passed, %d failed, %d skipped\n", p, f, s }'
+ktap_finish
