@@ -58,7 +58,9 @@
 
 #define INX_TIMEOUT_MS	10000	/* per blocking step; the watchdog is the backstop */
 #define INX_TEST_SECS	60	/* per test; TCG guests are slow */
+#ifndef INX_TRACE_MAX
 #define INX_TRACE_MAX	128
+#endif
 
 /* ---- errno and family names ------------------------------------------ */
 
