@@ -58,6 +58,7 @@ struct step {
 
 struct scen {
 	char desc[200];
+	bool needs_root;	/* "needs root": skipped (and said so) otherwise */
 	const char *file;
 	int line;
 	int nsteps;
@@ -269,12 +270,22 @@ static const struct optdef *find_opt(const char *level, const char *name)
 	const struct optdef *o;
 	long lv;
 
+	static struct optdef numeric;
+	char *end;
+
 	if (!lookup(levels, level, &lv))
 		return NULL;
 	for (o = opts; o->name; o++)
 		if (o->level == lv && !strcasecmp(o->name, name))
 			return o;
-	return NULL;
+	/* A bare number: an option this table does not name. */
+	numeric.opt = strtol(name, &end, 0);
+	if (!*name || *end)
+		return NULL;
+	numeric.name = "option";
+	numeric.level = lv;
+	numeric.kind = K_INT;
+	return &numeric;
 }
 
 /* ---- the run: sockets by name ----------------------------------------- */
@@ -307,12 +318,13 @@ static struct xsock *sock_get(struct run *r, const char *name)
 	return NULL;
 }
 
-static const char *fam_rel(const struct run *r, int fam)
+/* The family an address reported, relative to the socket's own. */
+static const char *fam_rel(int own, int fam)
 {
 	static char buf[16];
 
-	if (fam == r->t->fam)
-		return "fam";
+	if (fam == own)
+		return "own";
 	if (fam == AF_INET)
 		return "inet";
 	if (fam == AF_UNSPEC)
@@ -376,15 +388,15 @@ static void bad(struct run *r, const char *fmt, ...)
 	inx_rec(r->t, "bad", 0, 0);
 }
 
-static void rec_sa(struct run *r, const char *what, const struct sockaddr_in *sa,
-		   socklen_t len)
+static void rec_sa(struct run *r, const char *what, int own,
+		   const struct sockaddr_in *sa, socklen_t len)
 {
 	char pr[32], a[INET_ADDRSTRLEN];
 
 	port_rel(r, ntohs(sa->sin_port), pr, sizeof(pr));
 	inet_ntop(AF_INET, &sa->sin_addr, a, sizeof(a));
 	rec_kv(r, "%s len", len, what);
-	rec_kv(r, "%s %s %s:%s", 0, what, fam_rel(r, sa->sin_family), a, pr);
+	rec_kv(r, "%s %s %s:%s", 0, what, fam_rel(own, sa->sin_family), a, pr);
 }
 
 /*
@@ -661,7 +673,7 @@ static int do_socket(struct run *r, const struct step *st)
 			type = (type & ~0xf) | v;
 		else if (!strncmp(a, "proto=", 6))
 			proto = strtol(a + 6, NULL, 0);
-		else
+		else if (strcmp(a, "notimeo"))
 			return bad(r, "socket: unknown argument %s", a), -1;
 	}
 	fd = socket(fam, type, proto);
@@ -733,7 +745,7 @@ static int do_accept(struct run *r, const struct step *st)
 		return 0;
 	}
 	if (!has_word(st, "noaddr"))
-		rec_sa(r, "accept peer", &sa, len);
+		rec_sa(r, "accept peer", n->fam, &sa, len);
 	return 0;
 }
 
@@ -1071,6 +1083,14 @@ static int do_ioctl(struct run *r, const struct step *st)
 		return bad(r, "ioctl: unknown request"), -1;
 	memset(&v, 0, sizeof(v));
 	v.i = st->ntok > 3 ? atoi(st->tok[3]) : -12345;
+	/* Interface requests ask about lo (ifindex 1). */
+	if (cmd == SIOCGIFNAME) {
+		memset(&v, 0, sizeof(v));
+		v.ifr.ifr_ifindex = 1;
+	} else if ((cmd & ~0xffL) == 0x8900 && cmd >= SIOCGIFFLAGS && cmd <= SIOCGIFINDEX) {
+		memset(&v, 0, sizeof(v));
+		snprintf(v.ifr.ifr_name, sizeof(v.ifr.ifr_name), "lo");
+	}
 	errno = 0;
 	ret = ioctl(s->fd, cmd, &v);
 	expect(r, "ioctl", ret, ret < 0 ? errno : 0);
@@ -1093,7 +1113,7 @@ static int do_name(struct run *r, const struct step *st, bool peer)
 		     getsockname(s->fd, (struct sockaddr *)&sa, &len);
 	expect(r, peer ? "getpeername" : "getsockname", ret, ret < 0 ? errno : 0);
 	if (ret == 0)
-		rec_sa(r, peer ? "peer" : "name", &sa, len);
+		rec_sa(r, peer ? "peer" : "name", s->fam, &sa, len);
 	return 0;
 }
 
@@ -1399,7 +1419,7 @@ static int do_catchup(struct run *r, const struct step *st)
 	return 0;
 }
 
-/* netns: a new network namespace (with a user namespace if not root), lo up. */
+/* netns: a new network namespace with lo up (scenarios say "needs root"). */
 static int do_netns(struct run *r, const struct step *st)
 {
 	struct ifreq ifr;
@@ -1408,33 +1428,7 @@ static int do_netns(struct run *r, const struct step *st)
 
 	(void)st;
 	errno = 0;
-	if (r->root) {
-		ret = unshare(CLONE_NEWNET);
-	} else {
-		uid_t uid = geteuid();
-		gid_t gid = getegid();
-		char m[64];
-
-		ret = unshare(CLONE_NEWUSER | CLONE_NEWNET);
-		if (!ret) {
-			int f;
-
-			f = open("/proc/self/setgroups", O_WRONLY);
-			if (f >= 0 && write(f, "deny", 4) < 0)
-				ret = -1;
-			close(f);
-			snprintf(m, sizeof(m), "0 %u 1", uid);
-			f = open("/proc/self/uid_map", O_WRONLY);
-			if (f < 0 || write(f, m, strlen(m)) < 0)
-				ret = -1;
-			close(f);
-			snprintf(m, sizeof(m), "0 %u 1", gid);
-			f = open("/proc/self/gid_map", O_WRONLY);
-			if (f < 0 || write(f, m, strlen(m)) < 0)
-				ret = -1;
-			close(f);
-		}
-	}
+	ret = unshare(CLONE_NEWNET);
 	if (!ret) {
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
 		memset(&ifr, 0, sizeof(ifr));
@@ -1556,6 +1550,10 @@ static bool run_scen(struct scen *sc)
 	ktap_watchdog(3 * RUN_SECS, "%s", sc->desc);
 	if (!inx_require(sc->desc))
 		return false;
+	if (sc->needs_root && geteuid()) {
+		ktap_skip("needs root", "%s", sc->desc);
+		return true;
+	}
 	tr = mmap(NULL, 2 * sizeof(*tr), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (tr == MAP_FAILED)
@@ -1663,6 +1661,10 @@ static void parse_file(const char *path)
 		}
 		if (!sc) {
 			perr(path, lineno, "step outside a scenario");
+			continue;
+		}
+		if (!strcmp(p, "needs root")) {
+			sc->needs_root = true;
 			continue;
 		}
 		if (sc->nsteps >= MAX_STEPS) {
