@@ -88,9 +88,16 @@ struct xsock {
 	long sent, got;		/* stream bytes so far, each way */
 };
 
+struct netns {
+	char name[16];
+	int fd;
+};
+
 struct run {
 	struct inx_trace *t;
 	bool root;
+	struct netns ns[4];
+	int nns;
 	struct xsock s[MAX_SOCK];
 	int nsock;
 	const struct step *cur;
@@ -1419,25 +1426,115 @@ static int do_catchup(struct run *r, const struct step *st)
 	return 0;
 }
 
+static int lo_up(void)
+{
+	struct ifreq ifr;
+	int fd, ret;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ifr.ifr_flags = IFF_UP;
+	ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+	return ret;
+}
+
 /* netns: a new network namespace with lo up (scenarios say "needs root"). */
 static int do_netns(struct run *r, const struct step *st)
 {
-	struct ifreq ifr;
 	long ret;
-	int fd;
 
 	(void)st;
 	errno = 0;
 	ret = unshare(CLONE_NEWNET);
-	if (!ret) {
-		fd = socket(AF_INET, SOCK_DGRAM, 0);
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-		ifr.ifr_flags = IFF_UP;
-		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-		close(fd);
-	}
+	if (!ret)
+		ret = lo_up();
 	expect(r, "netns", ret, ret < 0 ? errno : 0);
+	return 0;
+}
+
+static struct netns *ns_get(struct run *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->nns; i++)
+		if (!strcmp(r->ns[i].name, name))
+			return &r->ns[i];
+	return NULL;
+}
+
+/*
+ * ns NAME: switch to network namespace NAME, making it (lo up) the first
+ * time; "ns init" goes back. Sockets belong to the namespace they were
+ * made in. Scenarios using it say "needs root".
+ */
+static int do_ns(struct run *r, const struct step *st)
+{
+	struct netns *n;
+	long ret;
+
+	if (st->ntok < 2)
+		return bad(r, "ns NAME"), -1;
+	if (!r->nns) {
+		snprintf(r->ns[0].name, sizeof(r->ns[0].name), "init");
+		r->ns[0].fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		r->nns = 1;
+	}
+	n = ns_get(r, st->tok[1]);
+	errno = 0;
+	if (n) {
+		ret = setns(n->fd, CLONE_NEWNET);
+	} else if (r->nns >= 4) {
+		return bad(r, "too many namespaces"), -1;
+	} else {
+		ret = unshare(CLONE_NEWNET);
+		if (!ret)
+			ret = lo_up();
+		if (!ret) {
+			n = &r->ns[r->nns++];
+			snprintf(n->name, sizeof(n->name), "%s", st->tok[1]);
+			n->fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		}
+	}
+	expect(r, "ns", ret, ret < 0 ? errno : 0);
+	return 0;
+}
+
+/*
+ * veth A ADDR_A B ADDR_B: a veth pair between namespaces A and B (made
+ * with "ns" before), addresses ADDR/24 on each end, both up. iproute2
+ * does the netlink work; the pair dies with its namespaces.
+ */
+static int do_veth(struct run *r, const struct step *st)
+{
+	char cmd[512], nm[2][32];
+	struct netns *n[2];
+	int i, ret = 0, pid = getpid();
+
+	if (st->ntok < 5 || !(n[0] = ns_get(r, st->tok[1])) || !(n[1] = ns_get(r, st->tok[3])))
+		return bad(r, "veth A ADDR_A B ADDR_B"), -1;
+	for (i = 0; i < 2 && !ret; i++) {
+		snprintf(nm[i], sizeof(nm[i]), "inxp%d%c", pid, 'a' + i);
+		ret = setns(n[i]->fd, CLONE_NEWNET);
+		snprintf(cmd, sizeof(cmd), "ip netns attach %s %d", nm[i], pid);
+		if (!ret)
+			ret = system(cmd);
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "ip link add vx%da netns %s type veth peer name vx%db netns %s && "
+		 "ip -n %s addr add %s/24 dev vx%da && ip -n %s link set vx%da up && "
+		 "ip -n %s addr add %s/24 dev vx%db && ip -n %s link set vx%db up",
+		 pid, nm[0], pid, nm[1], nm[0], st->tok[2], pid, nm[0], pid,
+		 nm[1], st->tok[4], pid, nm[1], pid);
+	if (!ret)
+		ret = system(cmd);
+	/* Only the names go; the namespaces live on through our fds. */
+	snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null",
+		 nm[0], nm[1]);
+	if (system(cmd) < 0)
+		ret = -1;
+	expect(r, "veth", ret ? -1 : 0, 0);
 	return 0;
 }
 
@@ -1499,6 +1596,10 @@ static int do_step(struct run *r, const struct step *st)
 		return do_pump(r, st);
 	if (!strcmp(op, "netns"))
 		return do_netns(r, st);
+	if (!strcmp(op, "ns"))
+		return do_ns(r, st);
+	if (!strcmp(op, "veth"))
+		return do_veth(r, st);
 	if (!strcmp(op, "fill"))
 		return do_fill(r, st);
 	if (!strcmp(op, "catchup"))
