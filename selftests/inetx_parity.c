@@ -1538,6 +1538,57 @@ static int do_veth(struct run *r, const struct step *st)
 	return 0;
 }
 
+/* The uapi struct tcp_zerocopy_receive (<linux/tcp.h> clashes with libc's). */
+struct inx_zc {
+	uint64_t address;
+	uint32_t length;
+	uint32_t recv_skip_hint;
+	uint32_t inq;
+	int32_t err;
+	uint64_t copybuf_address;
+	int32_t copybuf_len;
+	uint32_t flags;
+	uint64_t msg_control;
+	uint64_t msg_controllen;
+	uint32_t msg_flags;
+	uint32_t reserved;
+};
+
+/*
+ * zcrecv S LEN: mmap LEN bytes of the socket and ask TCP_ZEROCOPY_RECEIVE
+ * to map received pages there; the mapped and the skipped (to be read
+ * with recv) byte counts are recorded, and the mapped bytes accounted.
+ */
+static int do_zcrecv(struct run *r, const struct step *st)
+{
+	long len = num_arg(st, 2, 0), ret;
+	socklen_t zl = sizeof(struct inx_zc);
+	struct inx_zc zc;
+	struct xsock *s;
+	void *map;
+
+	SOCK_ARG(st, r, s);
+	errno = 0;
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, s->fd, 0);
+	expect(r, "mmap", map == MAP_FAILED ? -1 : 0, map == MAP_FAILED ? errno : 0);
+	if (map == MAP_FAILED)
+		return 0;
+	memset(&zc, 0, sizeof(zc));
+	zc.address = (uintptr_t)map;
+	zc.length = len;
+	errno = 0;
+	ret = getsockopt(s->fd, IPPROTO_TCP, TCP_ZEROCOPY_RECEIVE, &zc, &zl);
+	rec_kv(r, "zerocopy receive ret", ret < 0 ? -errno : ret);
+	if (!ret) {
+		rec_kv(r, "zc length", zc.length);
+		rec_kv(r, "zc recv_skip_hint", zc.recv_skip_hint);
+		rec_kv(r, "zc err", zc.err);
+		rx_account(r, s, "zerocopy", map, zc.length, true);
+	}
+	munmap(map, len);
+	return 0;
+}
+
 static int do_step(struct run *r, const struct step *st)
 {
 	const char *op = st->tok[0];
@@ -1600,6 +1651,8 @@ static int do_step(struct run *r, const struct step *st)
 		return do_ns(r, st);
 	if (!strcmp(op, "veth"))
 		return do_veth(r, st);
+	if (!strcmp(op, "zcrecv"))
+		return do_zcrecv(r, st);
 	if (!strcmp(op, "fill"))
 		return do_fill(r, st);
 	if (!strcmp(op, "catchup"))
