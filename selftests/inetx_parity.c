@@ -1521,7 +1521,9 @@ static int do_veth(struct run *r, const struct step *st)
 		if (!ret)
 			ret = system(cmd);
 	}
+	/* The VM's kernel cannot autoload veth: modprobe runs outside our chroot. */
 	snprintf(cmd, sizeof(cmd),
+		 "{ modprobe -q veth 2>/dev/null; true; } && "
 		 "ip link add vx%da netns %s type veth peer name vx%db netns %s && "
 		 "ip -n %s addr add %s/24 dev vx%da && ip -n %s link set vx%da up && "
 		 "ip -n %s addr add %s/24 dev vx%db && ip -n %s link set vx%db up",
