@@ -5,6 +5,18 @@
 #   selftests/vm/run-vm.sh --kver KVER --out OUTDIR [--timeout SECS]
 #                          [--append 'KERNEL ARGS'] [--quiet|--silent]
 #                          [--] CMD [ARG...]
+#   selftests/vm/run-vm.sh --kernel IMAGE --modroot DIR [--kver KVER]
+#                          --out OUTDIR [...] [--] CMD [ARG...]
+#
+# By default the kernel is Debian's /boot/vmlinuz-KVER with its modules in
+# /lib/modules/KVER.  --kernel boots another image (such as the debug kernel
+# of selftests/debug-kernel/build.sh) and --modroot takes its modules from
+# DIR/lib/modules/KVER (DIR as in INSTALL_MOD_PATH; DIR may also be that
+# KVER directory itself; not under /tmp, which the guest hides).  --kver
+# may then be left out if DIR holds one kernel version only.  Virtio, 9p
+# and overlay built into that kernel (listed in its modules.builtin) are
+# simply not loaded; the guest gets a copy of the module directory as its
+# /lib/modules/KVER, so depmod and modprobe work.
 #
 # The guest boots a tiny busybox initramfs, mounts the host's / read-only over
 # 9p at /host, mounts OUTDIR writable at the same absolute path, chroots into
@@ -60,10 +72,12 @@ usage() { # [STATUS]
 }
 die() { echo "run-vm: error: $*" >&2; exit 125; }
 
-KVER="" OUT="" TIMEOUT=600 APPEND="" QUIET=0
+KVER="" OUT="" TIMEOUT=600 APPEND="" QUIET=0 KERNEL="" MODROOT=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) [ $# -ge 2 ] || usage; KVER=$2; shift 2 ;;
+	--kernel) [ $# -ge 2 ] || usage; KERNEL=$2; shift 2 ;;
+	--modroot) [ $# -ge 2 ] || usage; MODROOT=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || usage; OUT=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || usage; TIMEOUT=$2; shift 2 ;;
 	--append) [ $# -ge 2 ] || usage; APPEND=$2; shift 2 ;;
@@ -75,11 +89,41 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-if [ -z "$KVER" ] || [ -z "$OUT" ] || [ $# -eq 0 ]; then usage; fi
+if [ -z "$OUT" ] || [ $# -eq 0 ]; then usage; fi
 case "$TIMEOUT" in ''|*[!0-9]*) die "--timeout wants whole seconds" ;; esac
 
-KERNEL=/boot/vmlinuz-$KVER
-MODDIR=/lib/modules/$KVER
+# --modroot: DIR/lib/modules/KVER, or DIR is the KVER directory itself.
+if [ -n "$MODROOT" ]; then
+	[ -d "$MODROOT" ] || die "--modroot $MODROOT is not a directory"
+	MODROOT=$(cd "$MODROOT" && pwd -P)
+	if [ -z "$KVER" ]; then
+		if [ -d "$MODROOT/lib/modules" ]; then
+			kvers=("$MODROOT"/lib/modules/*/)
+			if [ ${#kvers[@]} != 1 ] || [ ! -d "${kvers[0]}" ]; then
+				die "--modroot $MODROOT: want exactly one lib/modules/KVER, or --kver"
+			fi
+			KVER=$(basename "${kvers[0]}")
+		else
+			KVER=$(basename "$MODROOT")
+		fi
+	fi
+fi
+[ -n "$KVER" ] || usage
+case "$KVER" in */*|.|..) die "bad kernel version '$KVER'" ;; esac
+if [ -z "$MODROOT" ]; then
+	MODDIR=/lib/modules/$KVER
+elif [ -d "$MODROOT/lib/modules/$KVER" ]; then
+	MODDIR=$MODROOT/lib/modules/$KVER
+elif [ "$(basename "$MODROOT")" = "$KVER" ]; then
+	MODDIR=$MODROOT
+else
+	die "--modroot $MODROOT has no lib/modules/$KVER"
+fi
+if [ -n "$KERNEL" ]; then
+	KERNEL=$(readlink -f "$KERNEL")
+else
+	KERNEL=/boot/vmlinuz-$KVER
+fi
 [ -r "$KERNEL" ] || die "no kernel $KERNEL"
 [ -r "$MODDIR/modules.dep" ] || die "no $MODDIR/modules.dep"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (run selftests/vm/setup-deps.sh)"
@@ -93,7 +137,7 @@ OUT=$(cd "$OUT" && pwd -P)
 CWD=$(pwd -P)
 # The guest mounts tmpfs on /tmp and /run, hides nothing else; the paths must
 # also survive being passed through a file read by busybox sh.
-case "$OUT$CWD" in *"$NL"*) die "paths with newlines are not supported" ;; esac
+case "$OUT$CWD$MODDIR" in *"$NL"*) die "paths with newlines are not supported" ;; esac
 case "$OUT" in
 /|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/run|/tmp) die "OUTDIR $OUT is not usable" ;;
 esac
@@ -107,8 +151,13 @@ esac
 # Rebuilt when this script, the kernel's module list or busybox changes.
 CACHE=${INETX_VM_CACHE:-$REPO/build/vm}
 mkdir -p "$CACHE"
-INITRD=$CACHE/initramfs-$KVER.cpio
-MANIFEST=$CACHE/initramfs-$KVER.manifest
+# A module directory other than /lib/modules/KVER (a locally built kernel
+# may reuse a Debian version string) gets initramfs files of its own.
+IKEY=$KVER
+[ "$MODDIR" = "/lib/modules/$KVER" ] ||
+	IKEY=$KVER-$(printf '%s' "$MODDIR" | sha256sum | cut -c1-12)
+INITRD=$CACHE/initramfs-$IKEY.cpio
+MANIFEST=$CACHE/initramfs-$IKEY.manifest
 # overlay: gives the guest a writable /lib/modules (see the init script).
 WANT_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p overlay"
 
@@ -172,6 +221,9 @@ mount9p() { # TAG DIR OPTIONS
 # Scratch: cache=mmap keeps writes going straight to the host but allows mmap.
 mount9p scratch /scratch rw,cache=mmap || fatal "cannot mount scratch share"
 read -r OUT </scratch/.run-vm/outdir || fatal "no .run-vm/outdir"
+# --modroot: this kernel's module directory, a host path.
+MODSRC=
+[ ! -r /scratch/.run-vm/moddir ] || read -r MODSRC </scratch/.run-vm/moddir
 mount9p hostroot /host ro,cache=loose || fatal "cannot mount hostroot share"
 
 H=/host
@@ -197,6 +249,14 @@ if mount -t tmpfs -o mode=755 tmpfs /ovl && mkdir -p /ovl/upper /ovl/work &&
 	mount -t overlay -o lowerdir=$H/lib/modules,upperdir=/ovl/upper,workdir=/ovl/work \
 		overlay $H/lib/modules; then :; else
 	log "no writable /lib/modules (overlay failed)"
+fi
+# A kernel that is not installed on the host: its module directory becomes
+# /lib/modules/$(uname -r), writable like the rest.
+if [ -n "$MODSRC" ]; then
+	KV=$(uname -r)
+	if mkdir -p "$H/lib/modules/$KV" && cp -a "$H$MODSRC/." "$H/lib/modules/$KV/"; then :; else
+		log "cannot copy $MODSRC to /lib/modules/$KV"
+	fi
 fi
 # OUTDIR exists on the host (so under the ro root) unless it lives on a guest
 # tmpfs such as /tmp; then create the mount point there.
@@ -281,6 +341,7 @@ mkdir -p "$OUT/.run-vm"
 echo "running" >"$OUT/run-vm.status"
 echo "$KVER" >"$OUT/kver"   # label for summarize.sh
 printf '%s\n' "$OUT" >"$OUT/.run-vm/outdir"
+[ "$MODDIR" = "/lib/modules/$KVER" ] || printf '%s\n' "$MODDIR" >"$OUT/.run-vm/moddir"
 {
 	echo '#!/bin/bash'
 	echo '# Generated by run-vm.sh; runs inside the guest chroot.'
@@ -303,7 +364,9 @@ QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$(qpath "$OUT"),mount_tag=scratch,security_model=none,multidevs=remap")
 
-echo "run-vm: booting $KVER (timeout ${TIMEOUT}s), console -> $OUT/console.log"
+shown=$KVER
+[ "$KERNEL" = "/boot/vmlinuz-$KVER" ] || shown="$KVER ($KERNEL)"
+echo "run-vm: booting $shown (timeout ${TIMEOUT}s), console -> $OUT/console.log"
 start=$(date +%s.%N)
 set +e
 # timeout(1) kills QEMU on a hang (status 124).  The console goes to the log
