@@ -19,6 +19,7 @@
 #include "inetx.h"
 
 int inetx_family = AF_INETX;
+EXPORT_SYMBOL_IF_KUNIT(inetx_family);
 module_param_named(family, inetx_family, int, 0444);
 MODULE_PARM_DESC(family,
 		 "protocol family number to register (default 18; 13, 19, 22 and 25 are also free on 6.1 and 6.12)");

@@ -9,6 +9,9 @@
 #ifndef _INETX_H
 #define _INETX_H
 
+#include <kunit/visibility.h>
+#include <linux/export.h>
+#include <linux/kconfig.h>
 #include <linux/net.h>
 #include <net/sock.h>
 
@@ -18,8 +21,25 @@ extern int inetx_family;
 extern struct proto inetx_prot;
 extern const struct proto_ops inetx_stream_ops;
 
+/* inetx's switch table entry, the counterpart of struct inet_protosw. */
+struct inetx_protosw {
+	unsigned short		type;
+	unsigned short		protocol;
+	struct proto		*prot;
+	const struct proto_ops	*ops;
+	unsigned char		flags;
+};
+
 int inetx_create(struct net *net, struct socket *sock, int protocol,
 		 int kern);
+/*
+ * inetx_kunit.ko tests internals nothing else needs: EXPORT_SYMBOL_IF_KUNIT()
+ * exports them (namespace EXPORTED_FOR_KUNIT_TESTING) only to kernels that
+ * can run KUnit, and VISIBLE_IF_KUNIT drops "static" only there.
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+const struct inetx_protosw *inetx_lookup_protosw(int type, int *protocol);
+#endif
 
 int inetx_proto_init(void);
 void inetx_proto_exit(void);

@@ -28,6 +28,22 @@ static inline bool inetx_defer_connect(const struct sock *sk)
 {
 	return inet_test_bit(DEFER_CONNECT, sk);
 }
+
+/* For inetx_kunit.ko, which checks and stages these flags. */
+static inline void inetx_assign_defer_connect(struct sock *sk, bool on)
+{
+	inet_assign_bit(DEFER_CONNECT, sk, on);
+}
+
+static inline bool inetx_is_icsk(const struct sock *sk)
+{
+	return inet_test_bit(IS_ICSK, sk);
+}
+
+static inline bool inetx_mc_loop(const struct sock *sk)
+{
+	return inet_test_bit(MC_LOOP, sk);
+}
 #else
 static inline void inetx_init_inet_flags(struct sock *sk, bool is_icsk)
 {
@@ -42,6 +58,21 @@ static inline void inetx_init_inet_flags(struct sock *sk, bool is_icsk)
 static inline bool inetx_defer_connect(const struct sock *sk)
 {
 	return inet_sk(sk)->defer_connect;
+}
+
+static inline void inetx_assign_defer_connect(struct sock *sk, bool on)
+{
+	inet_sk(sk)->defer_connect = on;
+}
+
+static inline bool inetx_is_icsk(const struct sock *sk)
+{
+	return inet_sk(sk)->is_icsk;
+}
+
+static inline bool inetx_mc_loop(const struct sock *sk)
+{
+	return inet_sk(sk)->mc_loop;
 }
 #endif
 

@@ -17,14 +17,6 @@
 #include "inetx_compat.h"
 
 /* inetx's switch table, the counterpart of inetsw_array[]: one entry. */
-struct inetx_protosw {
-	unsigned short		type;
-	unsigned short		protocol;
-	struct proto		*prot;
-	const struct proto_ops	*ops;
-	unsigned char		flags;
-};
-
 static const struct inetx_protosw inetxsw_array[] = {
 	{
 		.type		= SOCK_STREAM,
@@ -36,7 +28,7 @@ static const struct inetx_protosw inetxsw_array[] = {
 };
 
 /* Same matching rules as inet_create(), over inetx's own table. */
-static const struct inetx_protosw *
+VISIBLE_IF_KUNIT const struct inetx_protosw *
 inetx_lookup_protosw(int type, int *protocol)
 {
 	const struct inetx_protosw *answer;
@@ -59,6 +51,7 @@ inetx_lookup_protosw(int type, int *protocol)
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(inetx_lookup_protosw);
 
 /*
  * A pair inetx does not serve is refused the way AF_INET refuses it, so

@@ -22,6 +22,7 @@
 #include "inetx_compat.h"
 
 struct proto inetx_prot;
+EXPORT_SYMBOL_IF_KUNIT(inetx_prot);
 static struct request_sock_ops inetx_request_sock_ops;
 static struct timewait_sock_ops inetx_timewait_sock_ops;
 

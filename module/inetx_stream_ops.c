@@ -163,6 +163,7 @@ sock_error:
 		sock->state = SS_DISCONNECTING;
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(__inetx_stream_connect);
 
 int inetx_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 			 int addr_len, int flags)
@@ -255,3 +256,4 @@ const struct proto_ops inetx_stream_ops = {
 	.set_rcvlowat	   = inetx_set_rcvlowat,
 	INETX_STREAM_OPS_VERSIONED
 };
+EXPORT_SYMBOL_IF_KUNIT(inetx_stream_ops);
