@@ -587,19 +587,25 @@ static long num_arg(const struct step *st, int i, long dflt)
 
 /* ---- data helpers --------------------------------------------------------- */
 
+/* A scratch buffer of at least @len bytes, kept between calls. */
+static uint8_t *scratch(uint8_t **buf, size_t *cap, size_t len)
+{
+	if (len > *cap) {
+		free(*buf);
+		*cap = len;
+		*buf = malloc(len);
+		if (!*buf)
+			abort();
+	}
+	return *buf;
+}
+
 static uint8_t *next_bytes(struct xsock *s, size_t len)
 {
 	static uint8_t *buf;
 	static size_t cap;
 
-	if (len > cap) {
-		free(buf);
-		cap = len;
-		buf = malloc(cap);
-		if (!buf)
-			abort();
-	}
-	inx_prng_fill(&s->tx, buf, len);
+	inx_prng_fill(&s->tx, scratch(&buf, &cap, len), len);
 	return buf;
 }
 
@@ -608,15 +614,7 @@ static uint8_t *rx_buf(size_t len)
 	static uint8_t *buf;
 	static size_t cap;
 
-	if (len > cap) {
-		free(buf);
-		cap = len;
-		buf = malloc(cap);
-		if (!buf)
-			abort();
-	}
-	memset(buf, 0, len);
-	return buf;
+	return memset(scratch(&buf, &cap, len), 0, len);
 }
 
 /*
