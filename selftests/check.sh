@@ -4,6 +4,7 @@
 # one "N passed, N failed, N skipped" line. Exits non-zero on any failure.
 #
 # CHECK_KVERS="kver ..." limits the kernels (default: newest 6.1 and 6.12).
+# CHECK_DEBUG_KERNEL=0 leaves out the debug-kernel stage (selftests/debug-kernel).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -37,6 +38,15 @@ for k in $kvers; do
 	selftests/vm/run-vm.sh --kver "$k" --out "$out" --quiet -- \
 		selftests/run_selftests.sh "$top/build/$k/module/inetx.ko" "$out" || true
 done
+
+# The 6.12 debug kernel (KASAN, lockdep, kmemleak, UBSAN), built on the first
+# run and cached: KUnit suites and the whole selftest suite again.
+if [ "${CHECK_DEBUG_KERNEL:-1}" != 0 ]; then
+	out=$top/build/check/debug-6.12
+	outs+=("$out")
+	echo "== 6.12 debug kernel: KUnit and selftests in QEMU"
+	selftests/debug-kernel/run.sh --series 6.12 --out "$out" || true
+fi
 
 echo "== results (wall time $(( $(date +%s) - start ))s)"
 selftests/vm/summarize.sh inetx "${outs[@]}"

@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest.sh KO KUNIT_KO OUTDIR: the debug-kernel stage inside the QEMU guest.
+#
+# Started by selftests/debug-kernel/run.sh through run-vm.sh, as root, on
+# the debug kernel; never on a host: it loads modules.
+#
+#  1. KUnit: insmod KO, then KUNIT_KO (its suites run while it loads); each
+#     suite's KTAP is copied from /sys/kernel/debug/kunit/SUITE/results to
+#     OUTDIR/kunit-SUITE.ktap; rmmod both; kmemleak scan.
+#  2. The whole selftest suite: selftests/run_selftests.sh KO OUTDIR (its
+#     KTAP documents land in OUTDIR, its summary in run_selftests.log).
+#  3. After its final rmmod: another kmemleak scan, and the kernel log since
+#     boot must hold no KASAN, UBSAN, lockdep, kmemleak or other report.
+#
+# The results of 1 and 3 are OUTDIR/debug_kernel.ktap.  A kmemleak scan
+# reports any unreferenced object, inetx's or not: all are failures here.
+# Exit status: 0 only if everything passed, run_selftests.sh included.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+# shellcheck source=selftests/ktap.sh
+. "$TOP/selftests/ktap.sh"
+KO=${1:-}
+KUNIT_KO=${2:-}
+OUT=${3:-}
+KMEMLEAK=/sys/kernel/debug/kmemleak
+KUNIT_DIR=/sys/kernel/debug/kunit
+# Splats of the debug options, plus what run-vm.sh looks for.
+BAD='KASAN|UBSAN|kmemleak: [0-9]+ new suspected|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lock held when returning|sleeping function called from invalid context|BUG:|WARNING:|Oops|Call Trace|general protection|list_(add|del) corruption|refcount_t:|ODEBUG|INFO: task .* blocked'
+
+# rmmod NAME, retrying for up to $2 seconds while it is busy.
+rmmod_wait() {
+	local i out
+	for ((i = 0; i < $2 * 10; i++)); do
+		out=$(rmmod "$1" 2>&1) && return 0
+		[ -d "/sys/module/$1" ] || return 0
+		sleep 0.1
+	done
+	echo "$out"
+	return 1
+}
+
+# Scan for leaks; objects younger than 5 s are never reported, so wait.
+kmemleak_scan() {
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	grep -c '^unreferenced object' "$KMEMLEAK"
+}
+
+# kmemleak_result N DESC: ok if the scan found nothing; show what it found.
+kmemleak_result() {
+	if [ "$1" = 0 ]; then
+		ktap_result 0 "$2"
+	else
+		head -n 80 "$KMEMLEAK" | sed 's/^/# /'
+		ktap_result 1 "$2 ($1 unreferenced objects)"
+	fi
+}
+
+kunit_suites() {
+	sed -n 's/^[[:space:]]*\.name = "\(inetx_[a-z_]*\)",$/\1/p' \
+		"$TOP/module/inetx_kunit.c"
+}
+
+if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ ! -r "$KUNIT_KO" ] ||
+	[ ! -d "$OUT" ] || [ ! -w "$OUT" ]; then
+	echo "usage: guest.sh KO KUNIT_KO OUTDIR (as root, in the guest)" >&2
+	exit 1
+fi
+
+exec 3>&1 >"$OUT/debug_kernel.ktap"
+ktap_start 13
+echo "debug_kernel: KUnit suites, then run_selftests.sh" >&3
+ktap_diag "kernel $(uname -r)"
+
+# ---- the kernel really is the debug kernel ----------------------------------
+missing=""
+for opt in KASAN PROVE_LOCKING PROVE_RCU DEBUG_KMEMLEAK UBSAN DEBUG_OBJECTS \
+	DEBUG_ATOMIC_SLEEP KUNIT KUNIT_DEBUGFS FAILSLAB; do
+	zgrep -q "^CONFIG_$opt=y" /proc/config.gz 2>/dev/null || missing="$missing $opt"
+done
+[ -z "$missing" ]
+ktap_result $? "debug options built in${missing:+; missing:$missing}"
+[ -w "$KMEMLEAK" ] && [ -d "$KUNIT_DIR" ]
+ktap_result $? "kmemleak and KUnit debugfs present"
+grep -q 'debug_locks: *1' /proc/lockdep_stats 2>/dev/null
+ktap_result $? "lockdep is on before the tests"
+
+# ---- 1. KUnit ---------------------------------------------------------------
+out=$(insmod "$KO" 2>&1)
+ktap_result $? "insmod $(basename "$KO")${out:+: $out}"
+t0=$(date +%s)
+out=$(insmod "$KUNIT_KO" 2>&1)
+ktap_result $? "insmod $(basename "$KUNIT_KO") (suites ran in $(($(date +%s) - t0)) s)${out:+: $out}"
+
+want=$(kunit_suites)
+got=0 lost=""
+for s in $want; do
+	if cat "$KUNIT_DIR/$s/results" >"$OUT/kunit-$s.ktap" 2>/dev/null &&
+		[ -s "$OUT/kunit-$s.ktap" ]; then
+		got=$((got + 1))
+	else
+		rm -f "$OUT/kunit-$s.ktap"
+		lost="$lost $s"
+	fi
+done
+[ -n "$want" ] && [ -z "$lost" ]
+ktap_result $? "KTAP of $got KUnit suites in kunit-*.ktap${lost:+; missing:$lost}"
+
+out=$(rmmod_wait inetx_kunit 10)
+ktap_result $? "rmmod inetx_kunit${out:+: $out}"
+t0=$(date +%s)
+out=$(rmmod_wait inetx 70)
+ktap_result $? "rmmod inetx after the KUnit suites ($(($(date +%s) - t0)) s)${out:+: $out}"
+kmemleak_result "$(kmemleak_scan)" "kmemleak after the KUnit suites and rmmod"
+
+# ---- 2. the selftest suite -------------------------------------------------
+t0=$(date +%s)
+"$TOP/selftests/run_selftests.sh" "$KO" "$OUT" </dev/null 2>&1 |
+	tee "$OUT/run_selftests.log" >&3
+selftests_rc=${PIPESTATUS[0]}
+ktap_diag "run_selftests.sh: exit $selftests_rc after $(($(date +%s) - t0)) s"
+
+# ---- 3. after everything ----------------------------------------------------
+[ ! -d /sys/module/inetx ] && [ ! -d /sys/module/inetx_kunit ]
+ktap_result $? "no inetx module left loaded"
+kmemleak_result "$(kmemleak_scan)" "kmemleak after the selftests and their final rmmod"
+bad=$(dmesg | grep -E "$BAD")
+[ -z "$bad" ] || printf '%s\n' "$bad" | head -n 80 | sed 's/^/# /'
+[ -z "$bad" ]
+ktap_result $? "kernel log since boot: no KASAN, UBSAN, lockdep, kmemleak or other report"
+# lockdep switches itself off after its first report: still on = none seen.
+grep -q 'debug_locks: *1' /proc/lockdep_stats 2>/dev/null
+ktap_result $? "lockdep is still on after the tests"
+# ktap_finish exits with the failure count.
+(ktap_finish)
+rc=$?
+sed -n 's/^/debug_kernel: /p' "$OUT/debug_kernel.ktap" | grep -E ': (not )?ok ' >&3
+[ "$rc" = 0 ] && [ "$selftests_rc" = 0 ]
