@@ -9,8 +9,9 @@
 #
 #  1. build.sh --series SERIES (default 6.12): the cached debug kernel, built
 #     first if this machine has none for this source version and config.
-#  2. inetx.ko and inetx_kunit.ko built against its tree with W=1, in
-#     build/debug-SERIES/; any compiler or modpost warning fails the stage.
+#  2. inetx.ko and inetx_kunit.ko built against its tree with W=1 and
+#     sparse (C=1), in build/debug-SERIES/; any compiler, sparse or modpost
+#     warning fails the stage.
 #  3. run-vm.sh boots that kernel and runs guest.sh: KUnit, the selftests,
 #     kmemleak scans and the kernel log check (see guest.sh).
 #
@@ -63,7 +64,8 @@ echo "debug-kernel: $kver from $dir ($(($(date +%s) - t0)) s; $(sed -n 's/^wall 
 mkdir -p "$bld"
 cp -a Kbuild module include "$bld/"
 log=$bld/build.log
-make -C "$dir/tree" M="$bld" W=1 modules >"$log" 2>&1 || { cat "$log"; fail "module build failed"; }
+# The only build of inetx_kunit.c: Debian's kernels have no CONFIG_KUNIT.
+make -C "$dir/tree" M="$bld" W=1 C=1 modules >"$log" 2>&1 || { cat "$log"; fail "module build failed"; }
 if grep -iE 'warning|error' "$log"; then
 	fail "module build for $kver is not warning-free"
 fi
