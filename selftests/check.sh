@@ -4,6 +4,7 @@
 # one "N passed, N failed, N skipped" line. Exits non-zero on any failure.
 #
 # CHECK_KVERS="kver ..." limits the kernels (default: newest 6.1 and 6.12).
+# CHECK_PACKAGING=0 leaves out the packaging stage (selftests/packaging).
 # CHECK_DEBUG_KERNEL=0 leaves out the debug-kernel stage (selftests/debug-kernel).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +39,20 @@ for k in $kvers; do
 	selftests/vm/run-vm.sh --kver "$k" --out "$out" --quiet -- \
 		selftests/run_selftests.sh "$top/build/$k/module/inetx.ko" "$out" || true
 done
+
+# Packaging: modinfo, make install, DKMS, inetx(7) and the inetx-dkms package
+# on the host; family autoload and the package's install in QEMU.  run.sh
+# lists its result directories in $pkg/dirs (none: a directory that does
+# not exist, which summarize.sh counts as a failure).
+if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
+	pkg=$top/build/check/packaging
+	echo "== packaging: host tests, then autoload and inetx-dkms in QEMU"
+	rm -f "$pkg/dirs"
+	# shellcheck disable=SC2086  # one word per kernel
+	selftests/packaging/run.sh "$pkg" $kvers || true
+	mapfile -t pdirs < <(cat "$pkg/dirs" 2>/dev/null || echo "$pkg/(run.sh wrote no dirs)")
+	outs+=("${pdirs[@]}")
+fi
 
 # The 6.12 debug kernel (KASAN, lockdep, kmemleak, UBSAN), built on the first
 # run and cached: KUnit suites and the whole selftest suite again.

@@ -6,7 +6,9 @@
 #
 # Usage: selftests/packaging/deb.sh OUTDIR [DEBDIR]
 #        (packages go to DEBDIR, default OUTDIR/deb)
+# shellcheck disable=SC2016,SC2317  # checks run indirectly, through pk_run and eval
 set -u
+# shellcheck source=selftests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [DEBDIR]" >&2; exit 2; }
 OUT=$1
@@ -57,8 +59,7 @@ contents_ok() {
 	want="$SRCDIR/dkms.conf $SRCDIR/Kbuild $SRCDIR/module/Kbuild
 		$SRCDIR/include/uapi/linux/inetx.h usr/share/man/man7/inetx.7.gz
 		usr/share/doc/inetx-dkms/copyright"
-	for f in $want $(cd "$PK_TOP" && ls module/*.c module/*.h | grep -v '\.mod\.c$' |
-		sed "s|^|$SRCDIR/|"); do
+	for f in $want $(pk_module_sources | sed "s|^|$SRCDIR/|"); do
 		grep -qx "$f" "$list" || { echo "missing $f"; bad=1; }
 	done
 	if grep -E '\.(o|ko|cmd|mod|mod\.c)$|Module\.symvers|modules\.order' "$list"; then
@@ -69,7 +70,7 @@ contents_ok() {
 		echo "files outside /usr/src, docs and man pages"
 		bad=1
 	fi
-	return $bad
+	return "$bad"
 }
 pk_run "contents: /usr/src/inetx-$VERSION/ with every module source, inetx(7); no build products" contents_ok
 
@@ -84,10 +85,13 @@ scripts_ok() {
 	dpkg-deb -e "$DEB" "$d" || return 1
 	# dh_dkms: postinst runs DKMS's common.postinst (add, build, install for
 	# the running and the newest kernel); prerm removes every build.
-	grep -q '^DKMS_NAME=inetx$' "$d/postinst" && grep -q "^DKMS_VERSION=$VERSION\$" "$d/postinst" &&
+	if ! { grep -q '^DKMS_NAME=inetx$' "$d/postinst" &&
+		grep -q "^DKMS_VERSION=$VERSION\$" "$d/postinst" &&
 		grep -q 'common.postinst' "$d/postinst" &&
-		grep -q 'dkms remove -m $DKMS_NAME -v $DKMS_VERSION --all' "$d/prerm" ||
-		{ cat "$d/postinst" "$d/prerm"; return 1; }
+		grep -q 'dkms remove -m $DKMS_NAME -v $DKMS_VERSION --all' "$d/prerm"; }; then
+		cat "$d/postinst" "$d/prerm"
+		return 1
+	fi
 }
 pk_run "maintainer scripts from dh_dkms: postinst builds via DKMS, prerm removes" scripts_ok
 
@@ -104,12 +108,11 @@ pkg_src_same() {
 	rm -rf "$t"
 	mkdir -p "$t"
 	dpkg-deb -x "$DEB" "$t" || return 1
-	for f in Kbuild module/Kbuild include/uapi/linux/inetx.h \
-		$(cd "$PK_TOP" && ls module/*.c module/*.h | grep -v '\.mod\.c$'); do
+	for f in Kbuild module/Kbuild include/uapi/linux/inetx.h $(pk_module_sources); do
 		cmp "$t/$SRCDIR/$f" "$PK_TOP/$f" || bad=1
 	done
 	rm -rf "$t"
-	return $bad
+	return "$bad"
 }
 pk_run "packaged module sources are the tree's" pkg_src_same
 

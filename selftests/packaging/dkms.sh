@@ -9,7 +9,9 @@
 #
 # Usage: selftests/packaging/dkms.sh OUTDIR [KVER...]
 #        (default kernels: newest 6.1 and 6.12)
+# shellcheck disable=SC2016,SC2317  # checks run indirectly, through pk_run and eval
 set -u
+# shellcheck source=selftests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [KVER...]" >&2; exit 2; }
 OUT=$1
@@ -131,7 +133,7 @@ host_ok() {
 	[ -z "$changed" ] || { echo "changed:"; echo "$changed"; bad=1; }
 	[ "$(ls -A /var/lib/dkms 2>/dev/null)" = "$host_dkms_before" ] ||
 		{ echo "/var/lib/dkms changed: $(ls -A /var/lib/dkms)"; bad=1; }
-	return $bad
+	return "$bad"
 }
 pk_run "this machine's /lib/modules, /usr/src and /var/lib/dkms are untouched" host_ok
 

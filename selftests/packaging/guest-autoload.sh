@@ -11,12 +11,14 @@
 # and tools must already be built on the host (make KVER=<kver>; make -C
 # tools): the repository is read-only in the guest.  Writes
 # OUTDIR/autoload.ktap.  Refuses to run outside the VM.
+# shellcheck disable=SC2016,SC2034,SC2317  # checks run indirectly, through pk_run and eval ($SOCK)
 set -u
+# shellcheck source=selftests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
 [ $# -eq 2 ] || { echo "usage: $0 OUTDIR INETX_SOCKET" >&2; exit 2; }
 OUT=$1 SOCK=$2
 
-pk_start "$OUT" autoload 13
+pk_start "$OUT" autoload 15
 
 if [ "${INETX_VM:-}" != 1 ] || [ "$(id -u)" != 0 ]; then
 	pk_out "Bail out! not inside a run-vm.sh guest as root: this test installs a module"
@@ -30,6 +32,10 @@ mk() { make --no-print-directory -C "$PK_TOP" "$@"; }
 now() { date +%s.%N; }
 took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
+pk_run "guest set up as a booted system: /dev/fd, kernel.modprobe runs this system's modprobe" pk_vm_system
+t=$(now)
+pk_run "/lib/modules/$(uname -r) on tmpfs (same files; depmod is slow over 9p)" pk_vm_modules_in_ram
+pk_diag "took $(took "$t")s"
 pk_run "inetx neither loaded nor installed at start" \
 	eval '! test -e /sys/module/inetx && ! modprobe -n -q inetx'
 
@@ -71,15 +77,22 @@ pk_run "sysfs family parameter reads 18" \
 	test "$(cat /sys/module/inetx/parameters/family 2>&1)" = 18
 
 # The installed tool, over the autoloaded module, against an AF_INET server.
+# The server gives up after 60 s so that a failing client cannot hang the
+# run; the client starts once the server listens (TCG is slow to start it).
 seed_ok() {
-	local srv rc
-	"$PREFIX/bin/inetx_seed" server $PORT &
+	local srv rc i
+	timeout 60 "$PREFIX/bin/inetx_seed" server "$PORT" &
 	srv=$!
-	sleep 0.5
-	timeout 30 "$PREFIX/bin/inetx_seed" client $PORT
+	for i in $(seq 1 100); do
+		ss -Hltn "sport = :$PORT" | grep -q . && break
+		sleep 0.1
+	done
+	timeout 30 "$PREFIX/bin/inetx_seed" client "$PORT"
 	rc=$?
-	wait $srv || rc=1
-	return $rc
+	[ "$rc" = 0 ] || kill "$srv" 2>/dev/null
+	wait "$srv" || rc=1
+	echo "server listening after ${i}00 ms at most; client exit $rc"
+	return "$rc"
 }
 pk_run "installed inetx_seed: PF_INETX client talks to an AF_INET server" seed_ok
 

@@ -13,12 +13,14 @@
 # Usage (in the guest, as root):
 #   selftests/packaging/guest-deb.sh OUTDIR DEB INETX_SOCKET
 # Writes OUTDIR/deb-install.ktap.  Refuses to run outside the VM.
+# shellcheck disable=SC2016,SC2034,SC2317  # checks run indirectly, through pk_run and eval ($SOCK)
 set -u
+# shellcheck source=selftests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
 [ $# -eq 3 ] || { echo "usage: $0 OUTDIR DEB INETX_SOCKET" >&2; exit 2; }
 OUT=$1 DEB=$2 SOCK=$3
 
-pk_start "$OUT" deb-install 11
+pk_start "$OUT" deb-install 13
 
 if [ "${INETX_VM:-}" != 1 ] || [ "$(id -u)" != 0 ]; then
 	pk_out "Bail out! not inside a run-vm.sh guest as root: this test installs a package"
@@ -43,6 +45,10 @@ overlays() {
 		rm -f /usr/.pk-rw /var/lib/dpkg/.pk-rw /var/lib/dkms/.pk-rw
 }
 pk_run "throwaway overlays make /usr, /var and /etc writable" overlays
+pk_run "guest set up as a booted system: /dev/fd, kernel.modprobe runs this system's modprobe" pk_vm_system
+t=$(now)
+pk_run "/lib/modules/$(uname -r) on tmpfs (same files; depmod is slow over 9p)" pk_vm_modules_in_ram
+pk_diag "took $(took "$t")s"
 
 pk_run "inetx is not loaded, and the package not installed, at start" \
 	eval '! test -e /sys/module/inetx && ! dpkg -s inetx-dkms 2>/dev/null | grep -q "^Status: install ok"'
@@ -74,15 +80,22 @@ pk_run "socket(PF_INETX, SOCK_STREAM, 0) loads the DKMS-built module by itself" 
 	eval '"$SOCK" && test -e /sys/module/inetx &&
 	 test "$(cat /sys/module/inetx/srcversion)" = "$(modinfo -F srcversion inetx)"'
 
+# The server gives up after 60 s so that a failing client cannot hang the
+# run; the client starts once the server listens (TCG is slow to start it).
 seed_ok() {
-	local srv rc
-	"$SEED" server $PORT &
+	local srv rc i
+	timeout 60 "$SEED" server "$PORT" &
 	srv=$!
-	sleep 0.5
-	timeout 30 "$SEED" client $PORT
+	for i in $(seq 1 100); do
+		ss -Hltn "sport = :$PORT" | grep -q . && break
+		sleep 0.1
+	done
+	timeout 30 "$SEED" client "$PORT"
 	rc=$?
-	wait $srv || rc=1
-	return $rc
+	[ "$rc" = 0 ] || kill "$srv" 2>/dev/null
+	wait "$srv" || rc=1
+	echo "server listening after ${i}00 ms at most; client exit $rc"
+	return "$rc"
 }
 pk_run "PF_INETX client talks to an AF_INET server" seed_ok
 

@@ -6,7 +6,9 @@
 #
 # Usage: selftests/packaging/install.sh OUTDIR [KVER...]
 #        (default kernels: newest 6.1 and 6.12)
+# shellcheck disable=SC2016,SC2317  # checks run indirectly, through pk_run and eval
 set -u
+# shellcheck source=selftests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [KVER...]" >&2; exit 2; }
 OUT=$1
@@ -56,7 +58,7 @@ modules_ok() {
 		modinfo -F vermagic "$f" | grep -q "^$k " || { echo "$f: wrong vermagic"; bad=1; }
 		cmp "$f" "$PK_TOP/build/$k/module/inetx.ko" || bad=1
 	done
-	return $bad
+	return "$bad"
 }
 pk_run "installed modules are the ones built for each kernel" modules_ok
 

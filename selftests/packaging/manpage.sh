@@ -3,7 +3,9 @@
 # inetx(7): lint it and check that it documents what it must.
 #
 # Usage: selftests/packaging/manpage.sh OUTDIR     (writes OUTDIR/manpage.ktap)
+# shellcheck disable=SC2016,SC2317  # checks run indirectly, through pk_run and eval
 set -u
+# shellcheck source=selftests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 OUT=$1
@@ -23,7 +25,7 @@ pk_run "groff -ww -man -z: no warnings" groff_clean
 TEXT=$OUT/inetx.7.txt
 man_clean() {
 	local w
-	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 MAN_KEEP_FORMATTING= man --warnings -l "$MAN" 2>&1 >"$TEXT") ||
+	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 MAN_KEEP_FORMATTING='' man --warnings -l "$MAN" 2>&1 >"$TEXT") ||
 		{ echo "$w"; return 1; }
 	[ -z "$w" ] || { echo "$w"; return 1; }
 	[ -s "$TEXT" ]

@@ -7,7 +7,9 @@
 # Usage: selftests/packaging/modinfo.sh OUTDIR [KVER...]
 #        (default kernels: newest 6.1 and 6.12; modules from
 #        build/<kver>/module/inetx.ko, built by `make KVER=<kver>`)
+# shellcheck disable=SC2016,SC2317  # checks run indirectly, through pk_run and eval
 set -u
+# shellcheck source=selftests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [KVER...]" >&2; exit 2; }
 OUT=$1
@@ -18,16 +20,18 @@ PER_KVER=6
 
 pk_start "$OUT" modinfo $((1 + PER_KVER * $#))
 
-# What the sources declare.
+# What the sources of inetx.ko declare (not those of other modules in module/).
+mapfile -t SRCS < <(pk_inetx_objs_c)
 SRC_VERSION=$(pk_module_version)
-SRC_DESC=$(sed -n 's/^MODULE_DESCRIPTION("\(.*\)");$/\1/p' "$PK_TOP"/module/*.c)
-SRC_LICENSE=$(sed -n 's/^MODULE_LICENSE("\(.*\)");$/\1/p' "$PK_TOP"/module/*.c)
+SRC_DESC=$(sed -n 's/^MODULE_DESCRIPTION("\(.*\)");$/\1/p' "${SRCS[@]}")
+SRC_LICENSE=$(sed -n 's/^MODULE_LICENSE("\(.*\)");$/\1/p' "${SRCS[@]}")
 # module_param(name, ...), module_param_named(name, ...), module_param_array...
 SRC_PARAMS=$(sed -n 's/.*\bmodule_param\(_named\|_array\|_array_named\|_string\|_cb\|_unsafe\)\{0,1\}( *\([A-Za-z0-9_]*\).*/\2/p' \
-	"$PK_TOP"/module/*.c | sort -u)
+	"${SRCS[@]}" | sort -u | paste -sd ' ')
 sources_ok() {
-	echo "version '$SRC_VERSION' description '$SRC_DESC' license '$SRC_LICENSE' params:" $SRC_PARAMS
-	[ -n "$SRC_VERSION" ] && [ -n "$SRC_DESC" ] && [ -n "$SRC_LICENSE" ] && [ -n "$SRC_PARAMS" ]
+	echo "inetx.ko sources: ${SRCS[*]##*/}"
+	echo "version '$SRC_VERSION' description '$SRC_DESC' license '$SRC_LICENSE' params: $SRC_PARAMS"
+	[ ${#SRCS[@]} -gt 0 ] && [ -n "$SRC_VERSION" ] && [ -n "$SRC_DESC" ] && [ -n "$SRC_LICENSE" ] && [ -n "$SRC_PARAMS" ]
 }
 pk_run "sources declare MODULE_VERSION, _DESCRIPTION, _LICENSE and parameters" sources_ok
 
@@ -57,9 +61,9 @@ for k in "$@"; do
 				bad=1
 			fi
 		done
-		return $bad
+		return "$bad"
 	}
-	pk_run "$k: every parameter ($(echo $SRC_PARAMS)) listed with a description" params_ok "$ko"
+	pk_run "$k: every parameter ($SRC_PARAMS) listed with a description" params_ok "$ko"
 done
 
 pk_finish
