@@ -12,11 +12,12 @@
 #  2. inetx.ko and inetx_kunit.ko built against its tree with W=1 and
 #     sparse (C=1), in build/debug-SERIES/; any compiler, sparse or modpost
 #     warning fails the stage.
-#  3. run-vm.sh boots that kernel and runs guest.sh: KUnit, the selftests,
-#     kmemleak scans and the kernel log check (see guest.sh).
+#  3. run-vm.sh boots that kernel and runs guest.sh: KUnit, a failslab
+#     sweep, the selftests, kmemleak scans and the kernel log check.
 #
 # OUTDIR (default build/check/debug-SERIES) then holds the KTAP documents
-# (kunit-*.ktap, debug_kernel.ktap and run_selftests.sh's) and
+# (kunit-*.ktap, fault_injection.ktap, debug_kernel.ktap and
+# run_selftests.sh's) and
 # run-vm.status for selftests/vm/summarize.sh; a failed kernel or module
 # build is recorded there too.  --timeout bounds the VM run (default
 # $INETX_DEBUG_TIMEOUT or 5400 s: TCG with KASAN and lockdep is slow).
