@@ -47,15 +47,19 @@ ko_in() { # DIR
 	echo "$1/inetx.ko"
 	return 1
 }
-# nm(1) wants the ELF file itself.
+# nm(1) wants the ELF file itself.  Each call decompresses into a scratch
+# file of its own: the two sides of a diff run at the same time.
 imports() { # KO
+	local elf
+	elf=$(mktemp "$S/imports.XXXXXX.ko") || return 1
 	case "$1" in
-	*.xz) xz -dc "$1" >"$S/imports.ko" ;;
-	*.gz) gzip -dc "$1" >"$S/imports.ko" ;;
-	*.zst) zstd -qdc "$1" >"$S/imports.ko" ;;
-	*) cp "$1" "$S/imports.ko" ;;
-	esac
-	nm -u "$S/imports.ko" | awk '{print $2}' | sort
+	*.xz) xz -dc "$1" >"$elf" ;;
+	*.gz) gzip -dc "$1" >"$elf" ;;
+	*.zst) zstd -qdc "$1" >"$elf" ;;
+	*) cp "$1" "$elf" ;;
+	esac || { rm -f "$elf"; return 1; }
+	nm -u "$elf" | awk '{print $2}' | sort
+	rm -f "$elf"
 }
 
 # DKMS signs modules when the kernel has sign-file; keep its key here, not
@@ -103,7 +107,11 @@ for k in "$@"; do
 		built=$(ko_in "$S/dkms/$NAME/$VERSION/$k/x86_64/module") || { echo "no $built"; return 1; }
 		[ -f "$ref" ] || { echo "no $ref (run make KVER=$k)"; return 1; }
 		modinfo -F vermagic "$built" | grep -q "^$k " || { echo "bad vermagic"; return 1; }
-		diff <(imports "$ref") <(imports "$built")
+		local a b
+		a=$(imports "$ref") && b=$(imports "$built") || return 1
+		# An empty list means nm read nothing: never a match.
+		[ -n "$a" ] || { echo "no imports read from $ref"; return 1; }
+		diff <(printf '%s\n' "$a") <(printf '%s\n' "$b")
 	}
 	pk_run "$k: DKMS-built module has vermagic $k and imports what make KVER= builds import" same_imports
 	# DKMS installs only for kernels the install tree has.
