@@ -83,6 +83,11 @@ VISIBLE_IF_KUNIT int inetx_unsupported(struct net *net, int type,
 		if (!kern && !ns_capable(net->user_ns, CAP_NET_RAW))
 			return -EPERM;
 		return -ESOCKTNOSUPPORT;
+	case SOCK_PACKET:
+		/* __sock_create() hands it to packet_create(), which checks. */
+		if (!ns_capable(net->user_ns, CAP_NET_RAW))
+			return -EPERM;
+		return -ESOCKTNOSUPPORT;
 	default:
 		return -ESOCKTNOSUPPORT;
 	}
