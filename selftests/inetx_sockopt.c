@@ -309,13 +309,17 @@ static void scen_ioctl(struct inx_trace *t)
 	INX_SYS(t, "SIOCINQ after 300", ioctl(c, SIOCINQ, &v));
 	inx_val(t, "SIOCINQ value", v);
 	INX_SYS(t, "send 500", send(c, buf, 500, 0));
-	/* Our bytes leave SIOCOUTQ once the peer's stack has ACKed them. */
-	for (i = 0, v = -1; i < 100 && v; i++) {
-		ioctl(c, SIOCOUTQ, &v);
+	/*
+	 * Our bytes leave SIOCOUTQ once the peer's stack has ACKed them:
+	 * wait for that (INX_TIMEOUT_MS at most), and it must happen.
+	 */
+	for (i = 0, v = -1; i < INX_TIMEOUT_MS / 10 && v; i++) {
+		if (ioctl(c, SIOCOUTQ, &v))
+			v = -1;
 		if (v)
 			usleep(10000);
 	}
-	inx_val(t, "SIOCOUTQ drains to", v);
+	inx_check(t, "SIOCOUTQ drains to 0", v == 0);
 	INX_SYS(t, "SIOCOUTQNSD", ioctl(c, SIOCOUTQNSD, &v));
 	inx_val(t, "SIOCOUTQNSD value", v);
 	INX_SYS(t, "SIOCATMARK", ioctl(c, SIOCATMARK, &v));
@@ -499,6 +503,8 @@ static void scen_timestamp(struct inx_trace *t)
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMP)
 			found++;
 	inx_val(t, "SCM_TIMESTAMP cmsgs", found);
+	/* main() has waited for receive timestamps to be on. */
+	inx_check(t, "the data came with an SCM_TIMESTAMP", found == 1);
 	inx_close_abort(c);
 	inx_close_abort(s);
 }
@@ -570,6 +576,32 @@ static const struct {
 
 #define NSCENS	(int)(sizeof(scens) / sizeof(scens[0]))
 
+/*
+ * Whether TCP data now arrives with a receive timestamp: with the static
+ * key off, TCP gives no SCM_TIMESTAMP at all (tcp_recv_timestamp()).
+ */
+static bool rx_timestamps_on(void)
+{
+	char control[128], buf[8];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = control, .msg_controllen = sizeof(control) };
+	struct cmsghdr *cm;
+	bool found = false;
+	int c, s;
+
+	if (inx_pair(AF_INET, AF_INET, &c, &s))
+		return false;
+	if (!seti(c, SOL_SOCKET, SO_TIMESTAMP, 1) && send(s, "ts", 2, 0) == 2 &&
+	    recvmsg(c, &mh, 0) > 0)
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMP)
+				found = true;
+	inx_close_abort(c);
+	inx_close_abort(s);
+	return found;
+}
+
 int main(void)
 {
 	int i, ts;
@@ -581,12 +613,16 @@ int main(void)
 	 * Receive timestamps are a static key that the kernel flips from a
 	 * workqueue when the first SO_TIMESTAMP user appears and the last
 	 * goes. Keep one user for the whole run, so that packets of both
-	 * runs of scen_timestamp are stamped alike.
+	 * runs of scen_timestamp are stamped alike, and wait until the key
+	 * is on: until loopback TCP data comes with a timestamp.
 	 */
 	ts = socket(AF_INET, SOCK_DGRAM, 0);
 	if (ts >= 0)
 		seti(ts, SOL_SOCKET, SO_TIMESTAMP, 1);
-	usleep(200000);
+	for (i = 0; i < INX_TIMEOUT_MS / 10 && !rx_timestamps_on(); i++)
+		usleep(10000);
+	if (i == INX_TIMEOUT_MS / 10)
+		ktap_diag("receive timestamps still off after %d ms", INX_TIMEOUT_MS);
 	for (i = 0; i < NSCENS; i++)
 		inx_diff_test(scens[i].desc, scens[i].fn);
 	if (ts >= 0)

@@ -11,6 +11,21 @@
 #	ktap_finish			totals; exits with the failure count
 #
 # Running a different number of tests than planned is a failure.
+#
+# Waiting for events, never for time (the guest is QEMU TCG: slow, and
+# slower still on a loaded host), with a generous bound that fails:
+#
+#	ktap_wait SECS CMD ARGS...	run CMD until it succeeds; status 1
+#					if it still fails after SECS seconds
+#	ktap_elapsed T0			seconds since T0 (date +%s%N), "12.3"
+#	ktap_tcp_listening PORT		a TCP socket listens on PORT
+#	ktap_time_wait			how many TCP sockets are in TIME_WAIT
+#	ktap_insmod KO [PARAM...]	insmod; its message, if any, on stdout
+#	ktap_rmmod MOD SECS		wait until nothing holds MOD (refcnt 0:
+#					no socket, TIME_WAIT ones included, no
+#					dependent module), then rmmod it once;
+#					one line on stdout saying what happened;
+#					status 1 if SECS pass first or rmmod fails
 
 KTAP_PLAN=0
 KTAP_N=0
@@ -58,6 +73,62 @@ ktap_skip() {
 	KTAP_N=$((KTAP_N + 1))
 	KTAP_SKIP=$((KTAP_SKIP + 1))
 	echo "ok $KTAP_N $* # SKIP $reason"
+}
+
+ktap_wait() {
+	local _ktap_secs=$1 _ktap_end
+	shift
+	_ktap_end=$(($(date +%s%N) + _ktap_secs * 1000000000))
+	until "$@"; do
+		[ "$(date +%s%N)" -lt "$_ktap_end" ] || return 1
+		sleep 0.1
+	done
+}
+
+ktap_elapsed() {
+	awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'
+}
+
+# /proc/net/tcp rather than ss: always there, and it lists inetx sockets too.
+ktap_tcp_listening() {
+	awk -v p="$(printf ':%04X' "$1")" '
+	FNR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { found = 1 }
+	END { exit !found }' /proc/net/tcp
+}
+
+ktap_time_wait() {
+	awk 'FNR > 1 && $4 == "06"' /proc/net/tcp | wc -l
+}
+
+ktap_insmod() {
+	local out rc
+	out=$(insmod "$@" 2>&1)
+	rc=$?
+	[ -z "$out" ] || printf '%s\n' "$out"
+	return $rc
+}
+
+# MOD is gone, or nothing holds it.
+ktap_mod_unused() {
+	[ ! -d "/sys/module/$1" ] || [ "$(cat "/sys/module/$1/refcnt" 2>/dev/null)" = 0 ]
+}
+
+ktap_rmmod() {
+	local mod=$1 secs=$2 t0 out
+	if [ ! -d "/sys/module/$mod" ]; then
+		echo "$mod is not loaded"
+		return 0
+	fi
+	t0=$(date +%s%N)
+	if ! ktap_wait "$secs" ktap_mod_unused "$mod"; then
+		echo "$mod still has $(cat "/sys/module/$mod/refcnt" 2>/dev/null || echo '?') references after $secs s ($(ktap_time_wait) TCP sockets in TIME_WAIT)"
+		return 1
+	fi
+	if ! out=$(rmmod "$mod" 2>&1) && [ -d "/sys/module/$mod" ]; then
+		echo "rmmod $mod with no references left failed after $(ktap_elapsed "$t0") s: $out"
+		return 1
+	fi
+	echo "rmmod $mod after $(ktap_elapsed "$t0") s"
 }
 
 ktap_finish() {

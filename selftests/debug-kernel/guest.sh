@@ -37,21 +37,29 @@ KUNIT_DIR=/sys/kernel/debug/kunit
 # Splats of the debug options, plus what run-vm.sh looks for.
 BAD='KASAN|UBSAN|kmemleak: [0-9]+ new suspected|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lock held when returning|sleeping function called from invalid context|BUG:|WARNING:|Oops|Call Trace|general protection|list_(add|del) corruption|refcount_t:|ODEBUG|INFO: task .* blocked'
 
-# rmmod NAME, retrying for up to $2 seconds while it is busy.
+# rmmod NAME once nothing holds it, failing after $2 seconds (ktap.sh).
 rmmod_wait() {
-	local i out
-	for ((i = 0; i < $2 * 10; i++)); do
-		out=$(rmmod "$1" 2>&1) && return 0
-		[ -d "/sys/module/$1" ] || return 0
-		sleep 0.1
-	done
-	echo "$out"
-	return 1
+	local out
+	out=$(ktap_rmmod "$1" "$2") || { echo "$out"; return 1; }
 }
 
-# Scan for leaks; objects younger than 5 s are never reported, so wait.
+# The kernel's jiffies, from /proc/timer_list.
+jiffies() { awk '$1 == "jiffies:" { print $2; exit }' /proc/timer_list 2>/dev/null; }
+jiffies_reach() { [ "$(jiffies)" -ge "$1" ]; }
+
+# Scan for leaks. kmemleak reports an object only if it is at least 5 s
+# (jiffies_min_age, 5 * HZ) old when the scan starts: wait until every
+# object allocated before this call is, on the kernel's own jiffies, then
+# scan. Prints the number of unreferenced objects, "?" if it cannot wait.
 kmemleak_scan() {
-	sleep 6
+	local hz j0
+	hz=$(zcat /proc/config.gz 2>/dev/null | sed -n 's/^CONFIG_HZ=//p')
+	j0=$(jiffies)
+	if [ -z "$hz" ] || [ -z "$j0" ] || ! ktap_wait 60 jiffies_reach $((j0 + 5 * hz)); then
+		echo "kmemleak_scan: no jiffies or HZ, or jiffies stuck (HZ ${hz:-?}, jiffies ${j0:-?})" >&2
+		echo "?"
+		return
+	fi
 	echo scan >"$KMEMLEAK"
 	grep -c '^unreferenced object' "$KMEMLEAK"
 }
@@ -94,7 +102,7 @@ fault_injection_doc() {
 	# A document of its own: fresh ktap.sh counters (call it in a subshell).
 	KTAP_N=0 KTAP_PASS=0 KTAP_FAIL=0 KTAP_SKIP=0
 	ktap_start 6
-	out=$(insmod "$KO" 2>&1)
+	out=$(ktap_insmod "$KO")
 	ktap_result $? "insmod $(basename "$KO")${out:+: $out}"
 	# The base of the module's text, then text and data: its code is inside.
 	text=$(awk '$1 == "inetx" { print $6 }' /proc/modules)
@@ -136,7 +144,7 @@ fault_injection_doc() {
 	"$HOLD" conn "$fam" >/dev/null
 	ktap_result $? "inetx connections work again once failslab is off"
 	t0=$(date +%s)
-	out=$(rmmod_wait inetx 70)
+	out=$(rmmod_wait inetx 90)
 	ktap_result $? "rmmod inetx after the sweep ($(($(date +%s) - t0)) s): no module reference leaked${out:+: $out}"
 	kmemleak_result "$(kmemleak_scan)" "kmemleak after the fault-injection sweep"
 }
@@ -171,10 +179,10 @@ grep -q 'debug_locks: *1' /proc/lockdep_stats 2>/dev/null
 ktap_result $? "lockdep is on before the tests"
 
 # ---- 1. KUnit ---------------------------------------------------------------
-out=$(insmod "$KO" 2>&1)
+out=$(ktap_insmod "$KO")
 ktap_result $? "insmod $(basename "$KO")${out:+: $out}"
 t0=$(date +%s)
-out=$(insmod "$KUNIT_KO" 2>&1)
+out=$(ktap_insmod "$KUNIT_KO")
 ktap_result $? "insmod $(basename "$KUNIT_KO") (suites ran in $(($(date +%s) - t0)) s)${out:+: $out}"
 
 want=$(kunit_suites)
@@ -191,10 +199,10 @@ done
 [ -n "$want" ] && [ -z "$lost" ]
 ktap_result $? "KTAP of $got KUnit suites in kunit-*.ktap${lost:+; missing:$lost}"
 
-out=$(rmmod_wait inetx_kunit 10)
+out=$(rmmod_wait inetx_kunit 30)
 ktap_result $? "rmmod inetx_kunit${out:+: $out}"
 t0=$(date +%s)
-out=$(rmmod_wait inetx 70)
+out=$(rmmod_wait inetx 90)
 ktap_result $? "rmmod inetx after the KUnit suites ($(($(date +%s) - t0)) s)${out:+: $out}"
 kmemleak_result "$(kmemleak_scan)" "kmemleak after the KUnit suites and rmmod"
 
@@ -204,7 +212,7 @@ echo "debug_kernel: fault injection" >&3
 grep -E '^(not )?ok |^Bail' "$OUT/fault_injection.ktap" | sed 's/^/fault_injection: /' >&3
 fault_rc=0
 grep -qE '^not ok |^Bail' "$OUT/fault_injection.ktap" && fault_rc=1
-[ ! -d /sys/module/inetx ] || rmmod_wait inetx 70 >/dev/null
+[ ! -d /sys/module/inetx ] || rmmod_wait inetx 90 >/dev/null
 
 # ---- 3. the selftest suite -------------------------------------------------
 t0=$(date +%s)

@@ -13,13 +13,8 @@
 set -u
 # shellcheck source=selftests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
-[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [KVER...]" >&2; exit 2; }
-OUT=$1
-shift
-# shellcheck disable=SC2046
-[ $# -gt 0 ] || set -- $(pk_default_kvers)
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd -P)
+pk_args "$0" "$@"
+set -- "${PK_KVERS[@]}"
 PER_KVER=7
 
 pk_start "$OUT" dkms $((4 + PER_KVER * $# + 2))
@@ -32,8 +27,7 @@ S=$OUT/dkms-scratch
 rm -rf "$S"
 mkdir -p "$S/stage" "$S/src" "$S/dkms" "$S/lib-modules"
 stamp=$S/stamp
-touch "$stamp"
-sleep 1
+pk_stamp "$stamp" || { pk_out "Bail out! no usable time stamp"; exit 1; }
 host_dkms_before=$(ls -A /var/lib/dkms 2>/dev/null)
 
 NAME=inetx

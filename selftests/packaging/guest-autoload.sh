@@ -76,36 +76,8 @@ pk_run "the loaded module is the installed one (srcversion)" \
 pk_run "sysfs family parameter reads 18" \
 	test "$(cat /sys/module/inetx/parameters/family 2>&1)" = 18
 
-# The installed tool, over the autoloaded module, against an AF_INET server.
-# The server gives up after 60 s so that a failing client cannot hang the
-# run; the client starts once the server listens (TCG is slow to start it).
-seed_ok() {
-	local srv rc i
-	timeout 60 "$PREFIX/bin/inetx_seed" server "$PORT" &
-	srv=$!
-	for i in $(seq 1 100); do
-		ss -Hltn "sport = :$PORT" | grep -q . && break
-		sleep 0.1
-	done
-	timeout 30 "$PREFIX/bin/inetx_seed" client "$PORT"
-	rc=$?
-	[ "$rc" = 0 ] || kill "$srv" 2>/dev/null
-	wait "$srv" || rc=1
-	echo "server listening after ${i}00 ms at most; client exit $rc"
-	return "$rc"
-}
-pk_run "installed inetx_seed: PF_INETX client talks to an AF_INET server" seed_ok
-
-# Closed sockets may hold the module for up to 60 s (TIME_WAIT).
-unload() {
-	local i
-	for i in $(seq 1 70); do
-		rmmod inetx 2>/dev/null && { echo "unloaded after ${i}s"; return 0; }
-		sleep 1
-	done
-	rmmod inetx
-}
-pk_run "rmmod inetx" unload
+pk_run "installed inetx_seed: PF_INETX client talks to an AF_INET server" pk_seed_exchange "$PREFIX/bin/inetx_seed" "$PORT"
+pk_run "rmmod inetx" pk_unload
 
 t=$(now)
 pk_run "make uninstall KVER=$K PREFIX=$PREFIX (depmod)" \

@@ -80,34 +80,8 @@ pk_run "socket(PF_INETX, SOCK_STREAM, 0) loads the DKMS-built module by itself" 
 	eval '"$SOCK" && test -e /sys/module/inetx &&
 	 test "$(cat /sys/module/inetx/srcversion)" = "$(modinfo -F srcversion inetx)"'
 
-# The server gives up after 60 s so that a failing client cannot hang the
-# run; the client starts once the server listens (TCG is slow to start it).
-seed_ok() {
-	local srv rc i
-	timeout 60 "$SEED" server "$PORT" &
-	srv=$!
-	for i in $(seq 1 100); do
-		ss -Hltn "sport = :$PORT" | grep -q . && break
-		sleep 0.1
-	done
-	timeout 30 "$SEED" client "$PORT"
-	rc=$?
-	[ "$rc" = 0 ] || kill "$srv" 2>/dev/null
-	wait "$srv" || rc=1
-	echo "server listening after ${i}00 ms at most; client exit $rc"
-	return "$rc"
-}
-pk_run "PF_INETX client talks to an AF_INET server" seed_ok
-
-unload() {
-	local i
-	for i in $(seq 1 70); do
-		rmmod inetx 2>/dev/null && { echo "unloaded after ${i}s"; return 0; }
-		sleep 1
-	done
-	rmmod inetx
-}
-pk_run "rmmod inetx" unload
+pk_run "PF_INETX client talks to an AF_INET server" pk_seed_exchange "$SEED" "$PORT"
+pk_run "rmmod inetx" pk_unload
 
 t=$(now)
 pk_run "dpkg -r inetx-dkms (prerm: dkms remove --all)" \

@@ -10,14 +10,8 @@
 set -u
 # shellcheck source=selftests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
-[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [KVER...]" >&2; exit 2; }
-OUT=$1
-shift
-# shellcheck disable=SC2046
-[ $# -gt 0 ] || set -- $(pk_default_kvers)
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd -P)
-KVERS="$*"
+pk_args "$0" "$@"
+KVERS="${PK_KVERS[*]}"
 
 pk_start "$OUT" install 10
 
@@ -25,8 +19,7 @@ D=$OUT/install-destdir
 rm -rf "$D"
 mkdir -p "$D"
 stamp=$OUT/install.stamp
-touch "$stamp"
-sleep 1 # so anything written after the stamp is newer than it
+pk_stamp "$stamp" || { pk_out "Bail out! no usable time stamp"; exit 1; }
 
 mk() { make --no-print-directory -C "$PK_TOP" "$@"; }
 

@@ -15,9 +15,21 @@
 #	pk_finish			totals; exits with the failure count
 #
 # Running a different number of tests than planned counts as a failure.
+#
+#	pk_args USAGE OUTDIR [KVER...]	the host-side tests' arguments: sets
+#					OUT (made, absolute) and PK_KVERS
+#					(default: pk_default_kvers)
+#	pk_stamp FILE			a time stamp every later write is newer than
+#	pk_seed_exchange SEED PORT	inetx_seed's client against its server
+#	pk_unload			rmmod inetx once nothing holds it
+#
+# It sources ../ktap.sh for the waiting and module helpers (ktap_wait,
+# ktap_rmmod, ...), whose names do not clash with these.
 
 PK_PLAN=0 PK_N=0 PK_PASS=0 PK_FAIL=0 PK_SKIP=0
 PK_KTAP=/dev/null PK_LOG=/dev/null
+# shellcheck source=selftests/ktap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../ktap.sh"
 
 # The kernels to test: newest installed Debian 6.1 and 6.12 (as make check).
 pk_default_kvers() {
@@ -29,6 +41,33 @@ pk_default_kvers() {
 		[ -z "$k" ] || printf '%s ' "$k"
 	done
 }
+
+# OUTDIR [KVER...], the arguments of install.sh and dkms.sh; $1 is the
+# script's name for the usage line.
+# shellcheck disable=SC2034  # OUT and PK_KVERS are the caller's
+pk_args() {
+	local me=$1
+	shift
+	[ $# -ge 1 ] || { echo "usage: $me OUTDIR [KVER...]" >&2; exit 2; }
+	OUT=$1
+	shift
+	if [ $# -gt 0 ]; then
+		PK_KVERS=("$@")
+	else
+		read -r -a PK_KVERS <<<"$(pk_default_kvers)"
+	fi
+	mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd -P) || exit 2
+}
+
+# Touch FILE, then wait until a file written now is newer than it: from
+# then on, anything written is newer than FILE (find -newer), whatever
+# the file system's time stamp granularity.
+pk_stamp() {
+	touch "$1" || return 1
+	ktap_wait 10 pk_newer_than "$1" "$1.probe" || { echo "$1: time stamps do not advance" >&2; return 1; }
+	rm -f "$1.probe"
+}
+pk_newer_than() { touch "$2" && [ "$2" -nt "$1" ]; } # FILE PROBE
 
 # Versions the packaging must agree on.
 pk_module_version() { sed -n 's/^MODULE_VERSION("\(.*\)");$/\1/p' "$PK_TOP/module/af_inetx.c"; }
@@ -203,6 +242,36 @@ pk_vm_modules_in_ram() {
 		mount --bind "$work/$k" "/lib/modules/$k" || return 1
 	echo "/lib/modules/$k: $(stat -f -c %T "/lib/modules/$k"), $(find "/lib/modules/$k/" -name '*.ko*' | wc -l) modules"
 }
+
+# The installed tool, over the inetx module, against an AF_INET server on
+# PORT: the client starts once the server listens (TCG is slow to start
+# it), after 60 s without a listener the exchange fails; the server gives
+# up after 120 s so that a failing client cannot hang the run.
+pk_seed_exchange() { # SEED PORT
+	local seed=$1 port=$2 srv rc t0
+	t0=$(date +%s%N)
+	timeout 120 "$seed" server "$port" &
+	srv=$!
+	if ! ktap_wait 60 pk_listening_or_gone "$port" "$srv" || ! ktap_tcp_listening "$port"; then
+		echo "no server listening on port $port after $(ktap_elapsed "$t0") s"
+		kill "$srv" 2>/dev/null
+		wait "$srv"
+		return 1
+	fi
+	echo "server listening after $(ktap_elapsed "$t0") s"
+	timeout 30 "$seed" client "$port"
+	rc=$?
+	[ "$rc" = 0 ] || kill "$srv" 2>/dev/null
+	wait "$srv" || rc=1
+	echo "client exit $rc"
+	return "$rc"
+}
+
+pk_listening_or_gone() { ktap_tcp_listening "$1" || ! kill -0 "$2" 2>/dev/null; } # PORT PID
+
+# Unload inetx once nothing holds it: a closed socket may, for up to 60 s
+# (TIME_WAIT).
+pk_unload() { ktap_rmmod inetx 90; }
 
 # Log a command's output and pass its status through (for use inside checks).
 pk_log() {

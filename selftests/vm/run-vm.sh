@@ -208,12 +208,13 @@ for m in $(cat /modules.list); do
 	insmod "/modules/$m" || fatal "insmod $m failed"
 done
 
-# The virtio-9p channel can appear a moment after its driver loads: retry.
+# The virtio-9p channel can appear a moment after its driver loads: wait
+# for it (30 s at most, a TCG guest on a busy host can be slow).
 mount9p() { # TAG DIR OPTIONS
 	i=0
 	while ! mount -t 9p -o "trans=virtio,version=9p2000.L,msize=262144,$3" "$1" "$2" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -lt 50 ] || return 1
+		[ $i -lt 300 ] || return 1
 		sleep 0.1
 	done
 }
