@@ -33,9 +33,6 @@ static int __init inetx_init(void)
 {
 	int rc;
 
-	/* Userspace may pass either; the kernel reads both as sockaddr_in. */
-	BUILD_BUG_ON(sizeof(struct sockaddr_inx) != sizeof(struct sockaddr_in));
-
 	/* sock_register() would take 0 (AF_UNSPEC) or a negative index. */
 	if (inetx_family <= AF_UNSPEC) {
 		pr_err("family=%d is not a valid protocol family: error %d\n",
@@ -56,6 +53,12 @@ static int __init inetx_init(void)
 		return rc;
 	}
 
+	rc = inetx_sysctl_init();
+	if (rc) {
+		pr_err("cannot register net.inetx sysctls: error %d\n", rc);
+		goto out_proto;
+	}
+
 	rc = sock_register(&inetx_family_ops);
 	if (rc) {
 		if (rc == -EEXIST)
@@ -64,18 +67,24 @@ static int __init inetx_init(void)
 		else
 			pr_err("cannot register protocol family %d: error %d\n",
 			       inetx_family, rc);
-		inetx_proto_exit();
-		return rc;
+		goto out_sysctl;
 	}
 
 	pr_info("registered protocol family %d (PF_INETX)\n", inetx_family);
 	return 0;
+
+out_sysctl:
+	inetx_sysctl_exit();
+out_proto:
+	inetx_proto_exit();
+	return rc;
 }
 
 static void __exit inetx_exit(void)
 {
 	/* No new sockets after this; it waits for RCU readers of the table. */
 	sock_unregister(inetx_family);
+	inetx_sysctl_exit();
 	inetx_proto_exit();
 	pr_info("unregistered protocol family %d\n", inetx_family);
 }

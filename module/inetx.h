@@ -5,6 +5,7 @@
  *   inetx_create.c      socket creation (mirrors inet_create)
  *   inetx_stream_ops.c  struct proto_ops (mirrors inet_stream_ops)
  *   inetx_proto.c       struct proto (mirrors tcp_prot, tcp_v4_connect)
+ *   sysctl_net_inetx.c  net.inetx.* per namespace (sysctl_net_ipv4.c)
  */
 #ifndef _INETX_H
 #define _INETX_H
@@ -39,13 +40,19 @@ int inetx_create(struct net *net, struct socket *sock, int protocol,
  */
 #if IS_ENABLED(CONFIG_KUNIT)
 const struct inetx_protosw *inetx_lookup_protosw(int type, int *protocol);
+int inetx_unsupported(struct net *net, int type, int protocol, int kern);
+int inetx_setsockopt(struct sock *sk, int level, int optname,
+		     sockptr_t optval, unsigned int optlen);
 #endif
+
+/* sysctl_net_inetx.c: net.inetx.restrict_create. */
+bool inetx_may_create(struct net *net);
+int inetx_sysctl_init(void);
+void inetx_sysctl_exit(void);
 
 int inetx_proto_init(void);
 void inetx_proto_exit(void);
 
-int inetx_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
-int inetx_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 int __inetx_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 			   int addr_len, int flags, int is_sendmsg);
 int inetx_stream_connect(struct socket *sock, struct sockaddr *uaddr,

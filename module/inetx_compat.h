@@ -10,6 +10,9 @@
 #define _INETX_COMPAT_H
 
 #include <linux/rtnetlink.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+#include <net/inet_common.h>
 #include <net/inet_sock.h>
 #include <net/secure_seq.h>
 #include <net/tcp.h>
@@ -151,6 +154,58 @@ static inline bool inetx_fastopen_defer_connect(struct sock *sk, int *err)
 #else
 #define INETX_STREAM_OPS_VERSIONED				\
 	.set_peek_off	   = sk_set_peek_off,
+#endif
+
+/*
+ * Sysctl tables: 6.6 passes their size (register_net_sysctl became a
+ * macro around register_net_sysctl_sz) and 6.11 dropped the empty
+ * terminating entry; 6.11 also made proc handlers take a const table
+ * (Kbuild: INETX_HAVE_CONST_CTL_TABLE).
+ */
+#ifdef register_net_sysctl
+#define INETX_CTL_TABLE_SENTINEL
+static inline struct ctl_table_header *
+inetx_register_net_sysctl(struct net *net, const char *path,
+			  struct ctl_table *table, size_t size)
+{
+	return register_net_sysctl_sz(net, path, table, size);
+}
+#else
+#define INETX_CTL_TABLE_SENTINEL	{ }
+static inline struct ctl_table_header *
+inetx_register_net_sysctl(struct net *net, const char *path,
+			  struct ctl_table *table, size_t size)
+{
+	return register_net_sysctl(net, path, table);
+}
+#endif
+
+#ifdef INETX_HAVE_CONST_CTL_TABLE
+#define INETX_CTL_TABLE_CONST	const
+#else
+#define INETX_CTL_TABLE_CONST
+#endif
+
+/*
+ * 6.10 passes accept()'s flags in a struct proto_accept_arg (Kbuild:
+ * INETX_HAVE_PROTO_ACCEPT_ARG). inetx_stream_ops.c has the logic.
+ */
+int inetx_accept_finish(struct socket *sock, struct socket *newsock, int err);
+
+#ifdef INETX_HAVE_PROTO_ACCEPT_ARG
+static inline int inetx_accept(struct socket *sock, struct socket *newsock,
+			       struct proto_accept_arg *arg)
+{
+	return inetx_accept_finish(sock, newsock,
+				   inet_accept(sock, newsock, arg));
+}
+#else
+static inline int inetx_accept(struct socket *sock, struct socket *newsock,
+			       int flags, bool kern)
+{
+	return inetx_accept_finish(sock, newsock,
+				   inet_accept(sock, newsock, flags, kern));
+}
 #endif
 
 #endif /* _INETX_COMPAT_H */

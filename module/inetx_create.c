@@ -6,6 +6,7 @@
  */
 
 #include <linux/bpf-cgroup.h>
+#include <linux/capability.h>
 #include <linux/net.h>
 #include <net/inet_common.h>
 #include <net/inet_connection_sock.h>
@@ -54,24 +55,44 @@ inetx_lookup_protosw(int type, int *protocol)
 EXPORT_SYMBOL_IF_KUNIT(inetx_lookup_protosw);
 
 /*
- * A pair inetx does not serve is refused the way AF_INET refuses it, so
- * the errno is AF_INET's own (EPROTONOSUPPORT, ESOCKTNOSUPPORT, EPERM for
- * raw sockets without CAP_NET_RAW, ...) whatever protocol modules the
- * kernel has. Only where AF_INET would hand out a socket of another
- * protocol does inetx answer with a "not supported" errno of its own.
+ * The errno inet_create() gives for a pair inetx does not serve, from
+ * inetsw[]'s fixed layout rather than by creating an AF_INET socket: a
+ * probe would run LSM, audit and cgroup BPF hooks and request_module() for
+ * a socket nobody asked for. Where AF_INET would hand out a socket of
+ * another protocol, inetx refuses it as a type (or, for SOCK_STREAM, a
+ * protocol) it does not support.
  */
-static int inetx_unsupported(struct net *net, int type, int protocol,
-			     int kern)
+VISIBLE_IF_KUNIT int inetx_unsupported(struct net *net, int type,
+				       int protocol, int kern)
 {
-	struct socket *probe;
-	int err;
-
-	err = __sock_create(net, PF_INET, type, protocol, &probe, kern);
-	if (err)
-		return err;
-	sock_release(probe);
-	return type == SOCK_STREAM ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
+	switch (type) {
+	case SOCK_STREAM:
+		/* TCP is inetx's; MPTCP and SCTP are other protocols. */
+		return -EPROTONOSUPPORT;
+	case SOCK_DGRAM:
+		/* UDP (also the wildcard), ping, UDP-Lite, L2TP/IP. */
+		if (protocol == IPPROTO_IP || protocol == IPPROTO_UDP ||
+		    protocol == IPPROTO_ICMP || protocol == IPPROTO_UDPLITE ||
+		    (IS_ENABLED(CONFIG_L2TP_IP) && protocol == IPPROTO_L2TP))
+			return -ESOCKTNOSUPPORT;
+		return -EPROTONOSUPPORT;
+	case SOCK_RAW:
+		/* One wildcard entry: every protocol but 0 matches it. */
+		if (protocol == IPPROTO_IP)
+			return -EPROTONOSUPPORT;
+		if (!kern && !ns_capable(net->user_ns, CAP_NET_RAW))
+			return -EPERM;
+		return -ESOCKTNOSUPPORT;
+	case SOCK_PACKET:
+		/* __sock_create() hands it to packet_create(), which checks. */
+		if (!ns_capable(net->user_ns, CAP_NET_RAW))
+			return -EPERM;
+		return -ESOCKTNOSUPPORT;
+	default:
+		return -ESOCKTNOSUPPORT;
+	}
 }
+EXPORT_SYMBOL_IF_KUNIT(inetx_unsupported);
 
 int inetx_create(struct net *net, struct socket *sock, int protocol,
 		 int kern)
@@ -83,6 +104,9 @@ int inetx_create(struct net *net, struct socket *sock, int protocol,
 
 	if (protocol < 0 || protocol >= IPPROTO_MAX)
 		return -EINVAL;
+
+	if (!kern && !inetx_may_create(net))
+		return -EPERM;
 
 	sock->state = SS_UNCONNECTED;
 

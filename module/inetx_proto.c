@@ -6,9 +6,17 @@
  *
  * The proto starts as a copy of tcp_prot: inetx sockets are run by the
  * TCP engine and share its hash tables, port space and memory limits.
- * The copy gets its own name, owner, slab, connect, and private request
- * and timewait ops: sharing TCP's would let proto_register() replace and
- * proto_unregister() destroy TCP's own slabs.
+ * The copy gets its own name, owner, slab, connect, setsockopt and
+ * timewait ops: sharing TCP's timewait ops would let proto_register()
+ * replace and proto_unregister() destroy TCP's own slab. It has no
+ * request ops: tcp_conn_request() always uses TCP's.
+ *
+ * Other subsystems treat a proto as a type tag and copy its tables, and
+ * inetx's carry its module as owner: kTLS and the other ULPs rebuild
+ * global tables from a socket's proto and proto_ops, and sockmap swaps a
+ * socket's proto for a copy without an owner whose children it points
+ * back at the original. So ULPs are refused and sockmap is told inetx
+ * has no BPF proto.
  */
 
 #include <linux/module.h>
@@ -23,19 +31,23 @@
 
 struct proto inetx_prot;
 EXPORT_SYMBOL_IF_KUNIT(inetx_prot);
-static struct request_sock_ops inetx_request_sock_ops;
 static struct timewait_sock_ops inetx_timewait_sock_ops;
 
-/* Hands a socket to TCP's own tcp_v4_connect() with an AF_INET address. */
-static int inetx_tcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
-				int addr_len)
+/*
+ * tcp_setsockopt() with ULPs refused before any ULP code runs: tls_init()
+ * rebuilds kTLS's one IPv4 table from this socket's proto and proto_ops
+ * even when it then fails, and espintcp and smc replace both. Here rather
+ * than in proto_ops so that it also covers an inetx socket accepted
+ * through an AF_INET listener (reuseport migration).
+ */
+VISIBLE_IF_KUNIT int inetx_setsockopt(struct sock *sk, int level, int optname,
+				      sockptr_t optval, unsigned int optlen)
 {
-	struct sockaddr_in sin;
-
-	memcpy(&sin, uaddr, sizeof(sin));
-	sin.sin_family = AF_INET;
-	return tcp_prot.connect(sk, (struct sockaddr *)&sin, sizeof(sin));
+	if (level == SOL_TCP && optname == TCP_ULP)
+		return -EOPNOTSUPP;
+	return tcp_prot.setsockopt(sk, level, optname, optval, optlen);
 }
+EXPORT_SYMBOL_IF_KUNIT(inetx_setsockopt);
 
 /* Mirrors tcp_v4_connect(): route, port, sequence number, then the SYN. */
 int inetx_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
@@ -55,11 +67,12 @@ int inetx_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	if (addr_len < sizeof(struct sockaddr_in))
 		return -EINVAL;
 
-	if (usin->sin_family != inetx_family)
+	if (usin->sin_family != AF_INET)
 		return -EAFNOSUPPORT;
 
+	/* Without tcp_fastopen_defer_connect(), TCP's own connect does it. */
 	if (tp->fastopen_connect && !inetx_have_fastopen_defer_connect())
-		return inetx_tcp_v4_connect(sk, uaddr, addr_len);
+		return tcp_prot.connect(sk, uaddr, addr_len);
 
 	nexthop = usin->sin_addr.s_addr;
 	daddr = nexthop;
@@ -173,10 +186,6 @@ failure:
 
 int __init inetx_proto_init(void)
 {
-	inetx_request_sock_ops = *tcp_prot.rsk_prot;
-	inetx_request_sock_ops.slab = NULL;
-	inetx_request_sock_ops.slab_name = NULL;
-
 	inetx_timewait_sock_ops = *tcp_prot.twsk_prot;
 	inetx_timewait_sock_ops.twsk_slab = NULL;
 	inetx_timewait_sock_ops.twsk_slab_name = NULL;
@@ -185,9 +194,14 @@ int __init inetx_proto_init(void)
 	strscpy(inetx_prot.name, "INETX", sizeof(inetx_prot.name));
 	inetx_prot.owner = THIS_MODULE;
 	inetx_prot.connect = inetx_v4_connect;
+	inetx_prot.setsockopt = inetx_setsockopt;
 	inetx_prot.slab = NULL;
-	inetx_prot.rsk_prot = &inetx_request_sock_ops;
+	inetx_prot.rsk_prot = NULL;
 	inetx_prot.twsk_prot = &inetx_timewait_sock_ops;
+#ifdef CONFIG_BPF_SYSCALL
+	/* sock_map_sk_is_suitable(): EOPNOTSUPP, before any psock exists. */
+	inetx_prot.psock_update_sk_prot = NULL;
+#endif
 	INIT_LIST_HEAD(&inetx_prot.node);
 
 	return proto_register(&inetx_prot, 1);

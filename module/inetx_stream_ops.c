@@ -3,10 +3,11 @@
  * struct proto_ops for PF_INETX stream sockets, the counterpart of
  * inet_stream_ops in net/ipv4/af_inet.c.
  *
- * Operations that see a socket address are inetx's own: they accept and
- * report the inetx family. The rest are TCP's own implementations, taken
- * from inet_stream_ops so that kernels which do not export them still
- * give the same behaviour.
+ * Addresses are plain AF_INET sockaddr_in, as on an AF_INET socket, so
+ * bind and getname are AF_INET's own and every LSM and BPF hook sees the
+ * real address. connect and accept are inetx's mirrors. The rest are
+ * TCP's own implementations, taken from inet_stream_ops so that kernels
+ * which do not export them still give the same behaviour.
  */
 
 #include <linux/net.h>
@@ -15,37 +16,31 @@
 #include <net/inet_sock.h>
 #include <net/tcp.h>
 
+#include <linux/module.h>
 #include <uapi/linux/inetx.h>
 
 #include "inetx.h"
 #include "inetx_compat.h"
 
-/* Mirrors inet_bind(): the length check comes first, then the family. */
-int inetx_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
+/*
+ * inetx_accept() (inetx_compat.h) is inet_accept(), then this. With
+ * SO_REUSEPORT and net.ipv4.tcp_migrate_req, an AF_INET listener closing
+ * hands its unaccepted children to another listener of its group, which
+ * may be inetx's. Such a child was made by
+ * tcp_prot and is an AF_INET socket: give it AF_INET's proto_ops, so that
+ * nothing (kTLS's table of base proto_ops among others) ever pairs
+ * tcp_prot with inetx's table. do_accept() set newsock->ops and took a
+ * reference on their owner, ours, before calling us; drop it with them.
+ * kernel_accept() sets the ops only after we return.
+ */
+int inetx_accept_finish(struct socket *sock, struct socket *newsock, int err)
 {
-	struct sockaddr_in sin;
-
-	if (addr_len < sizeof(struct sockaddr_in))
-		return -EINVAL;
-
-	/* AF_UNSPEC with INADDR_ANY stays legal, as __inet_bind() allows. */
-	if (uaddr->sa_family == AF_INET)
-		return -EAFNOSUPPORT;
-	if (uaddr->sa_family != inetx_family)
-		return inet_bind(sock, uaddr, addr_len);
-
-	memcpy(&sin, uaddr, sizeof(sin));
-	sin.sin_family = AF_INET;
-	return inet_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
-}
-
-int inetx_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
-{
-	int len = inet_getname(sock, uaddr, peer);
-
-	if (len >= 0)
-		uaddr->sa_family = inetx_family;
-	return len;
+	if (!err && newsock->ops == sock->ops &&
+	    newsock->sk->sk_prot_creator != &inetx_prot) {
+		WRITE_ONCE(newsock->ops, &inet_stream_ops);
+		module_put(THIS_MODULE);
+	}
+	return err;
 }
 
 /* Copy of the static inet_wait_for_connect(). */
@@ -227,11 +222,11 @@ const struct proto_ops inetx_stream_ops = {
 	.family		   = PF_INETX,
 	.owner		   = THIS_MODULE,
 	.release	   = inet_release,
-	.bind		   = inetx_bind,
+	.bind		   = inet_bind,
 	.connect	   = inetx_stream_connect,
 	.socketpair	   = sock_no_socketpair,
-	.accept		   = inet_accept,
-	.getname	   = inetx_getname,
+	.accept		   = inetx_accept,
+	.getname	   = inet_getname,
 	.poll		   = tcp_poll,
 	.ioctl		   = inet_ioctl,
 	.gettstamp	   = sock_gettstamp,

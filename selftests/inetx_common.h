@@ -163,11 +163,14 @@ static inline int inx_socket(int fam)
 	return fd;
 }
 
-/* 127.0.0.1:@port with sin_family = @fam (sockaddr_inx has this layout). */
+/*
+ * 127.0.0.1:@port for a socket of family @fam: AF_INET for AF_INET and
+ * inetx sockets alike. Any other @fam is taken as the sin_family itself.
+ */
 static inline socklen_t inx_addr(struct sockaddr_in *sa, int fam, uint16_t port)
 {
 	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = fam;
+	sa->sin_family = fam == inx_family() ? AF_INET : fam;
 	sa->sin_port = htons(port);
 	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	return sizeof(*sa);
@@ -439,8 +442,8 @@ static inline void inx_rec_sa(struct inx_trace *t, const char *what,
 
 	snprintf(w, sizeof(w), "%s.len", what);
 	inx_val(t, w, len);
-	snprintf(w, sizeof(w), "%s.family==fam", what);
-	inx_check(t, w, sa->sin_family == t->fam);
+	snprintf(w, sizeof(w), "%s.family==AF_INET", what);
+	inx_check(t, w, sa->sin_family == AF_INET);
 	snprintf(w, sizeof(w), "%s.addr", what);
 	inx_check(t, w, sa->sin_addr.s_addr == htonl(addr));
 	snprintf(w, sizeof(w), "%s.port", what);

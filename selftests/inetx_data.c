@@ -330,7 +330,7 @@ static void scen_trunc(struct inx_trace *t)
 
 /*
  * sendto(MSG_FASTOPEN) connects and sends in one call; the address goes
- * through the family's connect just like connect() (inetx: AF_INETX).
+ * through the family's connect just like connect(): AF_INET for both.
  */
 static void scen_fastopen(struct inx_trace *t)
 {
@@ -343,7 +343,8 @@ static void scen_fastopen(struct inx_trace *t)
 	fd = inx_socket(t->fam);
 	if (lfd < 0 || fd < 0)
 		return inx_fail(t, "setup");
-	inx_addr(&sa, t->fam == AF_INET ? AF_INETX : AF_INET, port);
+	inx_addr(&sa, AF_INET, port);
+	sa.sin_family = inx_family() == AF_INET ? AF_INETX : inx_family();
 	INX_SYS(t, "MSG_FASTOPEN wrong family",
 		sendto(fd, "hello", 5, MSG_FASTOPEN, (struct sockaddr *)&sa, sizeof(sa)));
 	inx_addr(&sa, t->fam, port);

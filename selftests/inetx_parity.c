@@ -325,13 +325,11 @@ static struct xsock *sock_get(struct run *r, const char *name)
 	return NULL;
 }
 
-/* The family an address reported, relative to the socket's own. */
-static const char *fam_rel(int own, int fam)
+/* The family an address reported: AF_INET for both families. */
+static const char *fam_name(int fam)
 {
 	static char buf[16];
 
-	if (fam == own)
-		return "own";
 	if (fam == AF_INET)
 		return "inet";
 	if (fam == AF_UNSPEC)
@@ -395,7 +393,7 @@ static void bad(struct run *r, const char *fmt, ...)
 	inx_rec(r->t, "bad", 0, 0);
 }
 
-static void rec_sa(struct run *r, const char *what, int own,
+static void rec_sa(struct run *r, const char *what,
 		   const struct sockaddr_in *sa, socklen_t len)
 {
 	char pr[32], a[INET_ADDRSTRLEN];
@@ -403,7 +401,7 @@ static void rec_sa(struct run *r, const char *what, int own,
 	port_rel(r, ntohs(sa->sin_port), pr, sizeof(pr));
 	inet_ntop(AF_INET, &sa->sin_addr, a, sizeof(a));
 	rec_kv(r, "%s len", len, what);
-	rec_kv(r, "%s %s %s:%s", 0, what, fam_rel(own, sa->sin_family), a, pr);
+	rec_kv(r, "%s %s %s:%s", 0, what, fam_name(sa->sin_family), a, pr);
 }
 
 /*
@@ -501,9 +499,9 @@ static bool expect(struct run *r, const char *what, long ret, int err)
 /*
  * "HOST:PORT": HOST is lo, any, bcast, or a dotted quad; PORT a number or
  * @name (that socket's local port). Options elsewhere in the step:
- * fam=self|inet|x|unspec|N (default: the socket's own family), len=N.
+ * fam=inet|x|unspec|N (default AF_INET, as for both families), len=N.
  */
-static bool parse_addr(struct run *r, const char *arg, struct xsock *self,
+static bool parse_addr(struct run *r, const char *arg,
 		       struct sockaddr_in *sa, socklen_t *len)
 {
 	char host[64], *colon;
@@ -511,7 +509,7 @@ static bool parse_addr(struct run *r, const char *arg, struct xsock *self,
 	int i;
 
 	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = self ? self->fam : r->t->fam;
+	sa->sin_family = AF_INET;
 	*len = sizeof(*sa);
 	snprintf(host, sizeof(host), "%s", arg);
 	colon = strrchr(host, ':');
@@ -549,7 +547,7 @@ static bool parse_addr(struct run *r, const char *arg, struct xsock *self,
 				sa->sin_family = inx_family();
 			else if (!strcmp(t, "unspec"))
 				sa->sin_family = AF_UNSPEC;
-			else if (strcmp(t, "self"))
+			else
 				sa->sin_family = atoi(t);
 		}
 	}
@@ -713,7 +711,7 @@ static int do_bind_connect(struct run *r, const struct step *st, bool conn)
 		memset(&sa, 0, sizeof(sa));
 		sa.sin_family = AF_UNSPEC;
 		len = sizeof(sa);
-	} else if (st->ntok < 3 || !parse_addr(r, st->tok[2], s, &sa, &len)) {
+	} else if (st->ntok < 3 || !parse_addr(r, st->tok[2], &sa, &len)) {
 		return bad(r, "bad address"), -1;
 	}
 	errno = 0;
@@ -750,7 +748,7 @@ static int do_accept(struct run *r, const struct step *st)
 		return 0;
 	}
 	if (!has_word(st, "noaddr"))
-		rec_sa(r, "accept peer", n->fam, &sa, len);
+		rec_sa(r, "accept peer", &sa, len);
 	return 0;
 }
 
@@ -1118,7 +1116,7 @@ static int do_name(struct run *r, const struct step *st, bool peer)
 		     getsockname(s->fd, (struct sockaddr *)&sa, &len);
 	expect(r, peer ? "getpeername" : "getsockname", ret, ret < 0 ? errno : 0);
 	if (ret == 0)
-		rec_sa(r, peer ? "peer" : "name", s->fam, &sa, len);
+		rec_sa(r, peer ? "peer" : "name", &sa, len);
 	return 0;
 }
 
@@ -1302,7 +1300,7 @@ static int do_sendto(struct run *r, const struct step *st)
 	int err;
 
 	SOCK_ARG(st, r, s);
-	if (st->ntok < 4 || !parse_addr(r, st->tok[2], s, &sa, &alen))
+	if (st->ntok < 4 || !parse_addr(r, st->tok[2], &sa, &alen))
 		return bad(r, "sendto: bad address"), -1;
 	len = num_arg(st, 3, 0);
 	saved = s->tx;

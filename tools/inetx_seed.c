@@ -77,12 +77,12 @@ static int server(int port)
 	return 0;
 }
 
-/* The seed, with PF_INETX and struct sockaddr_inx in place of AF_INET. */
+/* The seed, with PF_INETX in place of AF_INET in socket(): nothing else. */
 static int client(int port)
 {
 	int sockfd, connc, family = inetx_family();
 	char *message = "This is test\n", buf[MAXLEN];
-	struct sockaddr_inx servaddr;
+	struct sockaddr_in servaddr;
 	ssize_t n;
 
 	sockfd = socket(family, SOCK_STREAM, 0);
@@ -91,7 +91,7 @@ static int client(int port)
 		exit(-1);
 	}
 	memset(&servaddr, 0, sizeof(servaddr));
-	servaddr.sin_family = family;
+	servaddr.sin_family = AF_INET;
 	servaddr.sin_port = htons(port);
 	servaddr.sin_addr.s_addr = inet_addr("127.0.0.1");
 

@@ -23,7 +23,7 @@
 int main(int argc, char **argv)
 {
 	int family = argc > 1 ? atoi(argv[1]) : PF_INETX;
-	struct sockaddr_inx sa = { .sin_family = family };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t len = sizeof(sa);
 	int fd;
 
@@ -43,8 +43,8 @@ int main(int argc, char **argv)
 		printf("getsockname: errno=%d (%s)\n", errno, strerror(errno));
 		return 2;
 	}
-	if (sa.sin_family != family) {
-		printf("getsockname reports family %d, not %d\n", sa.sin_family, family);
+	if (sa.sin_family != AF_INET) {
+		printf("getsockname reports family %d, not AF_INET\n", sa.sin_family);
 		return 2;
 	}
 	printf("socket(%d, SOCK_STREAM, 0) = %d, bound to 127.0.0.1:%d\n", family, fd,

@@ -11,7 +11,7 @@ set -u
 OUT=$1
 MAN=$PK_TOP/man/inetx.7
 
-pk_start "$OUT" manpage 8
+pk_start "$OUT" manpage 9
 
 # groff warns on stderr; -z discards the output itself.
 groff_clean() {
@@ -56,8 +56,11 @@ mentions() { # needle...
 	[ -z "$missing" ] || { echo "missing:$missing"; return 1; }
 }
 pk_run "documents the family, addresses and options" mentions \
-	PF_INETX AF_INETX 'struct sockaddr_inx' 'struct sockaddr_in' net-pf-18 \
-	SOL_SOCKET SOL_IP SOL_TCP SO_DOMAIN TCP_FASTOPEN_CONNECT getsockname accept
+	PF_INETX AF_INETX 'struct sockaddr_in' net-pf-18 \
+	SOL_SOCKET SOL_IP SOL_TCP SO_DOMAIN TCP_ULP TCP_FASTOPEN_CONNECT getsockname accept
+pk_run "documents the sysctl and what is refused" mentions \
+	/proc/sys/net/inetx/restrict_create CAP_NET_ADMIN INETX_RESTRICT_CREATE_SYSCTL \
+	EOPNOTSUPP BPF_MAP_TYPE_SOCKMAP EPERM
 pk_run "documents /proc and the family parameter with its sysfs file" mentions \
 	/proc/net/protocols INETX /proc/net/tcp 'ss(8)' 'family (int, default 18)' \
 	/sys/module/inetx/parameters/family INETX_FAMILY_SYSFS '13, 18, 19, 22 and 25'

@@ -3,7 +3,8 @@
  * inetx: TCP over IPv4 behind a private protocol family (PF_INETX).
  *
  * The family number is a module parameter. Programs should read it from
- * INETX_FAMILY_SYSFS and fall back to AF_INETX, the default.
+ * INETX_FAMILY_SYSFS and fall back to AF_INETX, the default. Addresses
+ * are AF_INET's struct sockaddr_in: only the socket() call differs.
  */
 #ifndef _UAPI_LINUX_INETX_H
 #define _UAPI_LINUX_INETX_H
@@ -19,15 +20,11 @@
 #define INETX_FAMILY_SYSFS	"/sys/module/inetx/parameters/family"
 
 /*
- * Same layout as struct sockaddr_in, so a sockaddr_in with sin_family set
- * to the inetx family number may be passed as well.
+ * PF_INETX sockets take and report plain struct sockaddr_in with
+ * sin_family AF_INET, as AF_INET sockets do.
  */
-struct sockaddr_inx {
-	__kernel_sa_family_t	sin_family;	/* AF_INETX */
-	__be16			sin_port;
-	struct in_addr		sin_addr;
-	/* Pad to sizeof(struct sockaddr), as sockaddr_in does. */
-	unsigned char		__pad[8];
-};
+
+/* Per network namespace: 1 limits creation to CAP_NET_ADMIN holders. */
+#define INETX_RESTRICT_CREATE_SYSCTL	"/proc/sys/net/inetx/restrict_create"
 
 #endif /* _UAPI_LINUX_INETX_H */
