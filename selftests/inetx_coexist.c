@@ -1458,7 +1458,7 @@ static int case_ktls(void)
 	char buf[8];
 	pid_t pid;
 
-	ktap_start(10);
+	ktap_start(9);
 	ktap_watchdog(CX_SECS, "ktls");
 	klog_start("ktls");
 	probe_xfam();
