@@ -9,7 +9,9 @@
 # the guest sees the repository read-only), into build/selftests or $INETX_BIN.
 #
 # Order: inetx_module.sh (leaves inetx unloaded), insmod KO, every C test
-# as root and again as nobody, inetx_wire.sh, rmmod, kernel log check.
+# as root and again as nobody, inetx_coexist.sh (root only: the
+# coexistence suite, which unloads and reloads inetx and leaves it
+# loaded), inetx_wire.sh, rmmod, kernel log check.
 # The C tests never leave an inetx socket in TIME_WAIT; the rmmod step
 # makes one on purpose, checks that it pins the module, then waits for the
 # module's references to go (TIME_WAIT lasts 60 s) and removes it: the wait
@@ -17,7 +19,7 @@
 #
 # OUTDIR gets one KTAP document per step: <name>.ktap (stdout) and
 # <name>.err (stderr) for each program, <name>-nobody.ktap for the
-# unprivileged runs, rmmod.ktap and kernel_log.ktap. Stdout is a KTAP
+# unprivileged runs, inetx_coexist.ktap, rmmod.ktap and kernel_log.ktap. Stdout is a KTAP
 # summary with one result per step, then "selftests: N passed, N failed,
 # N skipped" over all results. Exit status: 0 only if nothing failed.
 set -u
@@ -125,7 +127,7 @@ kernel_log_doc() {
 	fi
 }
 
-ktap_start $((5 + 2 * ${#CTESTS[@]}))
+ktap_start $((6 + 2 * ${#CTESTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	[ ! -w "$OUT" ]; then
@@ -133,7 +135,7 @@ if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	echo "Bail out! preconditions"
 	exit 1
 fi
-for p in "${CTESTS[@]}" inetx_hold; do
+for p in "${CTESTS[@]}" inetx_hold inetx_coexist; do
 	if [ ! -x "$INETX_BIN/$p" ]; then
 		ktap_diag "$INETX_BIN/$p missing: run 'make -C selftests' on the host first"
 		echo "Bail out! selftests not built"
@@ -156,6 +158,9 @@ done
 for t in "${CTESTS[@]}"; do
 	run_doc "$t-nobody" 900 "${NOBODY[@]}" "$INETX_BIN/$t"
 done
+
+# Once, as root: it drops privileges itself where a case needs that.
+run_doc inetx_coexist 1800 "$HERE/inetx_coexist.sh" "$KO"
 
 run_doc inetx_wire 300 "$HERE/inetx_wire.sh" "$KO"
 
