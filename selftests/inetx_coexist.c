@@ -1216,7 +1216,7 @@ static int case_sockmap(void)
 	if (!sockmap_one(BPF_MAP_TYPE_SOCKHASH, "SOCKHASH", &ok))
 		for (r = 0; r < 3; r++)
 			ktap_test(false, "SOCKHASH: setup failed");
-	r = cx_rmmod(10000);
+	r = cx_rmmod(30000);
 	ktap_test(!r && !module_loaded("inetx"), "rmmod inetx after the map tests (%s)",
 		  inx_errname(r));
 	ok = !cx_pair(false, false, &c, &s) && cx_exchange(c, s, 200);
@@ -1346,7 +1346,7 @@ static int case_reuseport(void)
 		  refs, refs0, inx_errname(r));
 	if (kids[0] >= 0)
 		inx_close_abort(kids[0]);
-	r = r == 0 ? 0 : cx_rmmod(10000);
+	r = r == 0 ? 0 : cx_rmmod(30000);
 	ktap_test(!r && !module_loaded("inetx"),
 		  "after the child is closed rmmod inetx succeeds (%s)", inx_errname(r));
 	r = cx_insmod();
@@ -1503,7 +1503,7 @@ static int case_ktls(void)
 	ktap_test(pair && fc == AF_INET && fs == AF_INET && cx_exchange(c, s, 150),
 		  "the kTLS pair still reports AF_INET (%d, %d) and exchanges data", fc, fs);
 
-	r = cx_rmmod(10000);
+	r = cx_rmmod(30000);
 	ktap_test(!r && !module_loaded("inetx"), "rmmod inetx with the kTLS pair open (%s)",
 		  inx_errname(r));
 	ok = pair && cx_exchange(c, s, 180);

@@ -123,11 +123,7 @@ ktap_result "$([ -z "$bad" ] && echo 0 || echo 1)" "kernel log: no WARNING/BUG/O
 if [ "$LOADED_ON_ENTRY" = 1 ]; then
 	ensure_loaded
 else
-	for ((i = 0; i < 100; i++)); do
-		[ -d "/sys/module/$MOD" ] || break
-		rmmod "$MOD" 2>/dev/null && break
-		sleep 0.1
-	done
+	ktap_rmmod "$MOD" 30 >/dev/null || ktap_diag "could not unload $MOD"
 fi
 [ -z "$OUT" ] ||
 	echo "$NAME on $(uname -r): $KTAP_PASS passed, $KTAP_FAIL failed, $KTAP_SKIP skipped of $KTAP_PLAN ($OUT/$NAME.ktap)" >&3
