@@ -12,27 +12,37 @@
  */
 
 #include <kunit/test.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/delay.h>
+#include <linux/err.h>
 #include <linux/in.h>
 #include <linux/jiffies.h>
+#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/percpu_counter.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/sockptr.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <net/inet_common.h>
 #include <net/inet_connection_sock.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
 #include <net/net_namespace.h>
+#include <net/ping.h>
 #include <net/protocol.h>
 #include <net/request_sock.h>
 #include <net/snmp.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/timewait_sock.h>
+#include <net/udp.h>
+#include <net/udplite.h>
 
 #include <uapi/linux/inetx.h>
 
@@ -49,6 +59,16 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define IKT_MAX_SOCKS	8
 /* Loopback is synchronous, but softirqs can be late on a loaded TCG guest. */
 #define IKT_WAIT_MS	10000
+/*
+ * do_sock_{set,get}sockopt() (6.8) and kunit_vm_mmap() (6.10), for options
+ * from user memory: there on every kernel with struct proto_accept_arg
+ * (6.10, which Kbuild detects).
+ */
+#ifdef INETX_HAVE_PROTO_ACCEPT_ARG
+#define IKT_HAVE_SOCKOPT_PATH	1
+#else
+#define IKT_HAVE_SOCKOPT_PATH	0
+#endif
 
 /* Sockets a test made, closed by ikt_exit() even when an assertion fails. */
 struct ikt_ctx {
@@ -133,18 +153,11 @@ static struct socket *ikt_socket(struct kunit *test, int family)
 	return sock;
 }
 
-static bool ikt_is_inetx(const struct socket *sock)
-{
-	return READ_ONCE(sock->ops) == &inetx_stream_ops;
-}
-
-/* The address family a caller of @sock's family writes. */
-static int ikt_af(const struct socket *sock)
-{
-	return ikt_is_inetx(sock) ? inetx_family : AF_INET;
-}
-
-/* struct sockaddr_inx is struct sockaddr_in with another family number. */
+/*
+ * Both families take and report struct sockaddr_in with AF_INET; @af is
+ * what the caller writes into sin_family, AF_INET unless a test wants a
+ * wrong one.
+ */
 static struct sockaddr_in ikt_sin(int af, __be32 addr, __be16 port)
 {
 	struct sockaddr_in sin = {
@@ -189,7 +202,7 @@ static struct socket *ikt_listener(struct kunit *test, int family,
 {
 	struct socket *sock = ikt_socket(test, family);
 
-	KUNIT_ASSERT_EQ(test, ikt_bind(sock, ikt_af(sock), IKT_LOOPBACK, 0), 0);
+	KUNIT_ASSERT_EQ(test, ikt_bind(sock, AF_INET, IKT_LOOPBACK, 0), 0);
 	KUNIT_ASSERT_EQ(test, kernel_listen(sock, backlog), 0);
 	WRITE_ONCE(sock->sk->sk_rcvtimeo, msecs_to_jiffies(IKT_WAIT_MS));
 	*port = ikt_port(test, sock);
@@ -202,7 +215,7 @@ static struct socket *ikt_client(struct kunit *test, int family, __be16 port)
 	struct socket *sock = ikt_socket(test, family);
 
 	KUNIT_ASSERT_EQ(test,
-			ikt_connect(sock, ikt_af(sock), IKT_LOOPBACK, port, 0),
+			ikt_connect(sock, AF_INET, IKT_LOOPBACK, port, 0),
 			0);
 	return sock;
 }
@@ -238,7 +251,7 @@ static struct socket *ikt_syn_sent(struct kunit *test, int family, int flags)
 			  ikt_wait_for(READ_ONCE(listener->sk->sk_ack_backlog)));
 
 	sock = ikt_socket(test, family);
-	err = ikt_connect(sock, ikt_af(sock), IKT_LOOPBACK, port, flags);
+	err = ikt_connect(sock, AF_INET, IKT_LOOPBACK, port, flags);
 	KUNIT_ASSERT_EQ(test, err, -EINPROGRESS);
 	KUNIT_ASSERT_EQ(test, (int)sock->state, SS_CONNECTING);
 	KUNIT_ASSERT_EQ(test, (int)sock->sk->sk_state, TCP_SYN_SENT);
@@ -264,40 +277,45 @@ static void ikt_settle(void)
 	rcu_barrier();
 }
 
-/* ---- inetx_addr: address validation and conversion --------------------- */
+/* ---- inetx_addr: addresses are AF_INET's sockaddr_in -------------------- */
 
-static void addr_bind_inetx_family(struct kunit *test)
+static void addr_bind_af_inet(struct kunit *test)
 {
 	struct socket *sock = ikt_socket(test, inetx_family);
 	struct inet_sock *inet = inet_sk(sock->sk);
 
-	KUNIT_EXPECT_EQ(test, ikt_bind(sock, inetx_family, IKT_LOOPBACK, 0), 0);
+	KUNIT_EXPECT_EQ(test, ikt_bind(sock, AF_INET, IKT_LOOPBACK, 0), 0);
 	KUNIT_EXPECT_EQ(test, ntohl(inet->inet_rcv_saddr), INADDR_LOOPBACK);
 	KUNIT_EXPECT_NE(test, (int)inet->inet_num, 0);
 	KUNIT_EXPECT_EQ(test, ntohs(inet->inet_sport), inet->inet_num);
 }
 
-static void addr_bind_af_inet_refused(struct kunit *test)
+/* The inetx family number is not an address family: inet_bind() says so. */
+static void addr_bind_inetx_family_refused(struct kunit *test)
 {
 	struct socket *sock = ikt_socket(test, inetx_family);
+	struct inet_sock *inet = inet_sk(sock->sk);
 
-	KUNIT_EXPECT_EQ(test, ikt_bind(sock, AF_INET, IKT_LOOPBACK, 0),
+	KUNIT_EXPECT_EQ(test, ikt_bind(sock, inetx_family, IKT_LOOPBACK, 0),
 			-EAFNOSUPPORT);
-	KUNIT_EXPECT_EQ(test, (int)inet_sk(sock->sk)->inet_num, 0);
+	KUNIT_EXPECT_EQ(test, (int)inet->inet_num, 0);
+	KUNIT_EXPECT_EQ(test, ntohs(inet->inet_sport), 0);
+	KUNIT_EXPECT_EQ(test, ntohl(inet->inet_rcv_saddr), INADDR_ANY);
 	/* Still bindable: the refusal changed nothing. */
-	KUNIT_EXPECT_EQ(test, ikt_bind(sock, inetx_family, IKT_LOOPBACK, 0), 0);
+	KUNIT_EXPECT_EQ(test, ikt_bind(sock, AF_INET, IKT_LOOPBACK, 0), 0);
 }
 
 /* inet_bind() checks the length first, so inetx does too. */
 static void addr_bind_short_len(struct kunit *test)
 {
 	struct socket *sock = ikt_socket(test, inetx_family);
-	struct sockaddr_in sin = ikt_sin(inetx_family, IKT_LOOPBACK, 0);
+	struct sockaddr_in sin = ikt_sin(AF_INET, IKT_LOOPBACK, 0);
 	int short_len = sizeof(sin) - 1;
 
 	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct sockaddr *)&sin,
 					  short_len), -EINVAL);
-	sin.sin_family = AF_INET;
+	/* Whatever the family: the length is checked first. */
+	sin.sin_family = inetx_family;
 	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct sockaddr *)&sin,
 					  short_len), -EINVAL);
 	KUNIT_EXPECT_EQ(test, (int)inet_sk(sock->sk)->inet_num, 0);
@@ -307,7 +325,7 @@ static void addr_bind_long_len(struct kunit *test)
 {
 	struct socket *sock = ikt_socket(test, inetx_family);
 	struct sockaddr_storage ss = {};
-	struct sockaddr_in sin = ikt_sin(inetx_family, IKT_LOOPBACK, 0);
+	struct sockaddr_in sin = ikt_sin(AF_INET, IKT_LOOPBACK, 0);
 
 	memcpy(&ss, &sin, sizeof(sin));
 	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct sockaddr *)&ss,
@@ -347,17 +365,56 @@ static void addr_bind_other_family_refused(struct kunit *test)
 			-EAFNOSUPPORT);
 }
 
-/* The conversion to AF_INET works on a copy, never on the caller's buffer. */
-static void addr_bind_keeps_caller_buffer(struct kunit *test)
+/*
+ * inetx's bind is inet_bind(): any address, good or bad, gets the answer
+ * an AF_INET socket gives, and a bound socket reports the same address.
+ */
+static void addr_bind_matches_af_inet(struct kunit *test)
 {
-	struct socket *sock = ikt_socket(test, inetx_family);
-	struct sockaddr_in sin = ikt_sin(inetx_family, IKT_LOOPBACK, 0);
-	const struct proto_ops *ops = READ_ONCE(sock->ops);
+	const struct {
+		int af;
+		u32 addr;
+		int len;
+	} addrs[] = {
+		{ AF_INET, INADDR_LOOPBACK, sizeof(struct sockaddr_in) },
+		{ AF_INET, INADDR_ANY, sizeof(struct sockaddr_in) },
+		{ AF_INET, INADDR_LOOPBACK, sizeof(struct sockaddr_in) - 1 },
+		{ AF_INET, ntohl(IKT_UNROUTABLE), sizeof(struct sockaddr_in) },
+		{ AF_UNSPEC, INADDR_ANY, sizeof(struct sockaddr_in) },
+		{ AF_UNSPEC, INADDR_LOOPBACK, sizeof(struct sockaddr_in) },
+		{ inetx_family, INADDR_LOOPBACK, sizeof(struct sockaddr_in) },
+		{ inetx_family, INADDR_ANY, sizeof(struct sockaddr_in) },
+		{ AF_INET6, INADDR_LOOPBACK, sizeof(struct sockaddr_in) },
+	};
+	int i;
 
-	KUNIT_EXPECT_EQ(test, ops->bind(sock, (struct sockaddr *)&sin,
-					sizeof(sin)), 0);
-	KUNIT_EXPECT_EQ(test, (int)sin.sin_family, inetx_family);
-	KUNIT_EXPECT_EQ(test, ntohl(sin.sin_addr.s_addr), INADDR_LOOPBACK);
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		struct sockaddr_in sin = ikt_sin(addrs[i].af,
+						 htonl(addrs[i].addr), 0);
+		struct socket *sock = ikt_socket(test, inetx_family);
+		struct socket *oracle = ikt_socket(test, PF_INET);
+		struct sockaddr_in got = {}, want = {};
+		int err, oerr;
+
+		err = kernel_bind(sock, (struct sockaddr *)&sin, addrs[i].len);
+		oerr = kernel_bind(oracle, (struct sockaddr *)&sin,
+				   addrs[i].len);
+		KUNIT_EXPECT_EQ_MSG(test, err, oerr,
+				    "family %d, address %pI4, length %d",
+				    addrs[i].af, &sin.sin_addr, addrs[i].len);
+		if (!err && !oerr) {
+			err = kernel_getsockname(sock, (struct sockaddr *)&got);
+			oerr = kernel_getsockname(oracle,
+						  (struct sockaddr *)&want);
+			KUNIT_EXPECT_EQ(test, err, oerr);
+			KUNIT_EXPECT_EQ(test, (int)got.sin_family,
+					(int)want.sin_family);
+			KUNIT_EXPECT_EQ(test, ntohl(got.sin_addr.s_addr),
+					ntohl(want.sin_addr.s_addr));
+		}
+		ikt_release(test, oracle);
+		ikt_release(test, sock);
+	}
 }
 
 static void addr_bind_nonlocal_refused(struct kunit *test)
@@ -365,7 +422,7 @@ static void addr_bind_nonlocal_refused(struct kunit *test)
 	struct socket *sock = ikt_socket(test, inetx_family);
 	struct socket *oracle = ikt_socket(test, PF_INET);
 
-	KUNIT_EXPECT_EQ(test, ikt_bind(sock, inetx_family, IKT_UNROUTABLE, 0),
+	KUNIT_EXPECT_EQ(test, ikt_bind(sock, AF_INET, IKT_UNROUTABLE, 0),
 			-EADDRNOTAVAIL);
 	KUNIT_EXPECT_EQ(test, ikt_bind(oracle, AF_INET, IKT_UNROUTABLE, 0),
 			-EADDRNOTAVAIL);
@@ -376,9 +433,9 @@ static void addr_bind_twice_refused(struct kunit *test)
 	struct socket *sock = ikt_socket(test, inetx_family);
 	__be16 port;
 
-	KUNIT_ASSERT_EQ(test, ikt_bind(sock, inetx_family, IKT_LOOPBACK, 0), 0);
+	KUNIT_ASSERT_EQ(test, ikt_bind(sock, AF_INET, IKT_LOOPBACK, 0), 0);
 	port = ikt_port(test, sock);
-	KUNIT_EXPECT_EQ(test, ikt_bind(sock, inetx_family, IKT_LOOPBACK, 0),
+	KUNIT_EXPECT_EQ(test, ikt_bind(sock, AF_INET, IKT_LOOPBACK, 0),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, ntohs(ikt_port(test, sock)), ntohs(port));
 }
@@ -390,21 +447,21 @@ static void addr_bind_shares_tcp_ports(struct kunit *test)
 	struct socket *oracle = ikt_socket(test, PF_INET);
 	__be16 port;
 
-	KUNIT_ASSERT_EQ(test, ikt_bind(sock, inetx_family, IKT_LOOPBACK, 0), 0);
+	KUNIT_ASSERT_EQ(test, ikt_bind(sock, AF_INET, IKT_LOOPBACK, 0), 0);
 	port = ikt_port(test, sock);
 	KUNIT_EXPECT_EQ(test, ikt_bind(oracle, AF_INET, IKT_LOOPBACK, port),
 			-EADDRINUSE);
 }
 
-static void addr_getsockname_reports_inetx(struct kunit *test)
+static void addr_getsockname_reports_af_inet(struct kunit *test)
 {
 	struct socket *sock = ikt_socket(test, inetx_family);
 	struct sockaddr_in sin = {};
 
-	KUNIT_ASSERT_EQ(test, ikt_bind(sock, inetx_family, IKT_LOOPBACK, 0), 0);
+	KUNIT_ASSERT_EQ(test, ikt_bind(sock, AF_INET, IKT_LOOPBACK, 0), 0);
 	KUNIT_EXPECT_EQ(test, kernel_getsockname(sock, (struct sockaddr *)&sin),
 			(int)sizeof(sin));
-	KUNIT_EXPECT_EQ(test, (int)sin.sin_family, inetx_family);
+	KUNIT_EXPECT_EQ(test, (int)sin.sin_family, AF_INET);
 	KUNIT_EXPECT_EQ(test, ntohl(sin.sin_addr.s_addr), INADDR_LOOPBACK);
 	KUNIT_EXPECT_EQ(test, ntohs(sin.sin_port), inet_sk(sock->sk)->inet_num);
 }
@@ -418,7 +475,7 @@ static void addr_getpeername_unconnected(struct kunit *test)
 			-ENOTCONN);
 }
 
-static void addr_getpeername_reports_inetx(struct kunit *test)
+static void addr_getpeername_reports_af_inet(struct kunit *test)
 {
 	struct socket *sock;
 	struct sockaddr_in sin = {};
@@ -428,7 +485,7 @@ static void addr_getpeername_reports_inetx(struct kunit *test)
 	sock = ikt_client(test, inetx_family, port);
 	KUNIT_EXPECT_EQ(test, kernel_getpeername(sock, (struct sockaddr *)&sin),
 			(int)sizeof(sin));
-	KUNIT_EXPECT_EQ(test, (int)sin.sin_family, inetx_family);
+	KUNIT_EXPECT_EQ(test, (int)sin.sin_family, AF_INET);
 	KUNIT_EXPECT_EQ(test, ntohl(sin.sin_addr.s_addr), INADDR_LOOPBACK);
 	KUNIT_EXPECT_EQ(test, ntohs(sin.sin_port), ntohs(port));
 }
@@ -442,31 +499,40 @@ static void addr_connect_any_is_loopback(struct kunit *test)
 
 	ikt_listener(test, inetx_family, 8, &port);
 	sock = ikt_socket(test, inetx_family);
-	KUNIT_ASSERT_EQ(test, ikt_connect(sock, inetx_family,
+	KUNIT_ASSERT_EQ(test, ikt_connect(sock, AF_INET,
 					  htonl(INADDR_ANY), port, 0), 0);
 	KUNIT_EXPECT_EQ(test, kernel_getpeername(sock, (struct sockaddr *)&sin),
 			(int)sizeof(sin));
 	KUNIT_EXPECT_EQ(test, ntohl(sin.sin_addr.s_addr), INADDR_LOOPBACK);
-	KUNIT_EXPECT_EQ(test, (int)sin.sin_family, inetx_family);
+	KUNIT_EXPECT_EQ(test, (int)sin.sin_family, AF_INET);
 }
 
-static void addr_connect_af_inet_refused(struct kunit *test)
+/* inetx_v4_connect() refuses what tcp_v4_connect() refuses. */
+static void addr_connect_inetx_family_refused(struct kunit *test)
 {
 	struct socket *sock = ikt_socket(test, inetx_family);
+	struct socket *oracle = ikt_socket(test, PF_INET);
 	__be16 port;
 
 	ikt_listener(test, PF_INET, 8, &port);
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK, port, 0),
-			-EAFNOSUPPORT);
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+					  port, 0), -EAFNOSUPPORT);
+	KUNIT_EXPECT_EQ(test, ikt_connect(oracle, inetx_family, IKT_LOOPBACK,
+					  port, 0), -EAFNOSUPPORT);
 	KUNIT_EXPECT_EQ(test, (int)sock->state, SS_UNCONNECTED);
 	KUNIT_EXPECT_EQ(test, (int)sock->sk->sk_state, TCP_CLOSE);
 	KUNIT_EXPECT_EQ(test, (int)inet_sk(sock->sk)->inet_num, 0);
+	KUNIT_EXPECT_EQ(test, ntohs(inet_sk(sock->sk)->inet_dport), 0);
+	KUNIT_EXPECT_EQ(test, ntohl(inet_sk(sock->sk)->inet_daddr), INADDR_ANY);
+	/* Still connectable: the refusal changed nothing. */
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK, port, 0),
+			0);
 }
 
 static void addr_connect_short_len(struct kunit *test)
 {
 	struct socket *sock = ikt_socket(test, inetx_family);
-	struct sockaddr_in sin = ikt_sin(inetx_family, IKT_LOOPBACK, htons(9));
+	struct sockaddr_in sin = ikt_sin(AF_INET, IKT_LOOPBACK, htons(9));
 
 	KUNIT_EXPECT_EQ(test, kernel_connect(sock, (struct sockaddr *)&sin,
 					     sizeof(sin) - 1, 0), -EINVAL);
@@ -482,7 +548,7 @@ static void addr_connect_unroutable(struct kunit *test)
 	struct socket *sock = ikt_socket(test, inetx_family);
 	struct socket *oracle = ikt_socket(test, PF_INET);
 
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_UNROUTABLE,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_UNROUTABLE,
 					  htons(9), 0), -ENETUNREACH);
 	KUNIT_EXPECT_EQ(test, ikt_connect(oracle, AF_INET, IKT_UNROUTABLE,
 					  htons(9), 0), -ENETUNREACH);
@@ -495,57 +561,31 @@ static void addr_connect_broadcast_refused(struct kunit *test)
 	struct socket *sock = ikt_socket(test, inetx_family);
 	struct socket *oracle = ikt_socket(test, PF_INET);
 
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LO_BCAST,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LO_BCAST,
 					  htons(9), 0), -ENETUNREACH);
 	KUNIT_EXPECT_EQ(test, ikt_connect(oracle, AF_INET, IKT_LO_BCAST,
 					  htons(9), 0), -ENETUNREACH);
 	KUNIT_EXPECT_EQ(test, (int)sock->sk->sk_state, TCP_CLOSE);
 }
 
-static struct kunit_case inetx_addr_cases[] = {
-	KUNIT_CASE(addr_bind_inetx_family),
-	KUNIT_CASE(addr_bind_af_inet_refused),
-	KUNIT_CASE(addr_bind_short_len),
-	KUNIT_CASE(addr_bind_long_len),
-	KUNIT_CASE(addr_bind_unspec_any),
-	KUNIT_CASE(addr_bind_unspec_addr_refused),
-	KUNIT_CASE(addr_bind_other_family_refused),
-	KUNIT_CASE(addr_bind_keeps_caller_buffer),
-	KUNIT_CASE(addr_bind_nonlocal_refused),
-	KUNIT_CASE(addr_bind_twice_refused),
-	KUNIT_CASE(addr_bind_shares_tcp_ports),
-	KUNIT_CASE(addr_getsockname_reports_inetx),
-	KUNIT_CASE(addr_getpeername_unconnected),
-	KUNIT_CASE(addr_getpeername_reports_inetx),
-	KUNIT_CASE(addr_connect_any_is_loopback),
-	KUNIT_CASE(addr_connect_af_inet_refused),
-	KUNIT_CASE(addr_connect_short_len),
-	KUNIT_CASE(addr_connect_unroutable),
-	KUNIT_CASE(addr_connect_broadcast_refused),
-	{}
-};
-
-static struct kunit_suite inetx_addr_suite = {
-	.name = "inetx_addr",
-	.init = ikt_init,
-	.exit = ikt_exit,
-	.test_cases = inetx_addr_cases,
-};
-
 /* ---- inetx_create: the type/protocol matrix ----------------------------- */
+
+/* inetx_unsupported()'s answer for datagram L2TP/IP, whatever is loaded. */
+#define IKT_DGRAM_L2TP \
+	(IS_ENABLED(CONFIG_L2TP_IP) ? -ESOCKTNOSUPPORT : -EPROTONOSUPPORT)
 
 struct ikt_create_case {
 	const char *name;
 	int type;
 	int protocol;
-	/*
-	 * inetx's answer on any kernel, or IKT_AS_AF_INET where it depends
-	 * on the kernel's configuration (then only the oracle rule holds).
-	 */
+	/* inetx's answer on any kernel, to any caller allowed CAP_NET_RAW. */
 	int err;
+	/*
+	 * AF_INET's answer depends on whether a module loads (L2TP/IP as a
+	 * module): no AF_INET oracle for this pair.
+	 */
+	bool no_oracle;
 };
-
-#define IKT_AS_AF_INET	1
 
 static const struct ikt_create_case ikt_create_cases[] = {
 	{ "stream_ip", SOCK_STREAM, IPPROTO_IP, 0 },
@@ -558,12 +598,21 @@ static const struct ikt_create_case ikt_create_cases[] = {
 	{ "stream_ipproto_max", SOCK_STREAM, IPPROTO_MAX, -EINVAL },
 	{ "dgram_ip", SOCK_DGRAM, IPPROTO_IP, -ESOCKTNOSUPPORT },
 	{ "dgram_udp", SOCK_DGRAM, IPPROTO_UDP, -ESOCKTNOSUPPORT },
+	/* Ping sockets: AF_INET's EACCES (ping_group_range) is ping's own. */
+	{ "dgram_icmp", SOCK_DGRAM, IPPROTO_ICMP, -ESOCKTNOSUPPORT },
+	{ "dgram_udplite", SOCK_DGRAM, IPPROTO_UDPLITE, -ESOCKTNOSUPPORT },
+	{ "dgram_l2tp", SOCK_DGRAM, IPPROTO_L2TP, IKT_DGRAM_L2TP,
+	  IS_MODULE(CONFIG_L2TP_IP) },
 	{ "dgram_tcp", SOCK_DGRAM, IPPROTO_TCP, -EPROTONOSUPPORT },
-	/* Ping sockets: EACCES outside net.ipv4.ping_group_range. */
-	{ "dgram_icmp", SOCK_DGRAM, IPPROTO_ICMP, IKT_AS_AF_INET },
+	{ "dgram_sctp", SOCK_DGRAM, IPPROTO_SCTP, -EPROTONOSUPPORT },
+	{ "dgram_negative", SOCK_DGRAM, -1, -EINVAL },
 	{ "raw_icmp", SOCK_RAW, IPPROTO_ICMP, -ESOCKTNOSUPPORT },
+	{ "raw_tcp", SOCK_RAW, IPPROTO_TCP, -ESOCKTNOSUPPORT },
+	{ "raw_raw", SOCK_RAW, IPPROTO_RAW, -ESOCKTNOSUPPORT },
 	{ "raw_ip", SOCK_RAW, IPPROTO_IP, -EPROTONOSUPPORT },
 	{ "seqpacket_ip", SOCK_SEQPACKET, IPPROTO_IP, -ESOCKTNOSUPPORT },
+	{ "seqpacket_sctp", SOCK_SEQPACKET, IPPROTO_SCTP, -ESOCKTNOSUPPORT },
+	{ "rdm_ip", SOCK_RDM, IPPROTO_IP, -ESOCKTNOSUPPORT },
 };
 
 static void ikt_create_desc(const struct ikt_create_case *c, char *desc)
@@ -573,49 +622,64 @@ static void ikt_create_desc(const struct ikt_create_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(ikt_create, ikt_create_cases, ikt_create_desc);
 
-static int ikt_try_create(int family, int type, int protocol)
+/* socket(), closed at once if it was made; kern 0 is a user's socket. */
+static int ikt_try_create(int family, int type, int protocol, int kern)
 {
 	struct socket *sock;
 	int err;
 
-	err = sock_create_kern(&init_net, family, type, protocol, &sock);
+	err = __sock_create(&init_net, family, type, protocol, &sock, kern);
 	if (!err)
 		sock_release(sock);
 	return err;
 }
 
+/* inet_create()'s own refusals, before any protocol's init runs. */
+static bool ikt_lookup_errno(int err)
+{
+	return err == -EINVAL || err == -EPROTONOSUPPORT ||
+	       err == -ESOCKTNOSUPPORT || err == -EPERM;
+}
+
 /*
- * Each pair gives inetx's fixed answer, and obeys the rule: a pair AF_INET
- * refuses gets AF_INET's errno; one AF_INET would serve with a protocol
- * other than TCP gets EPROTONOSUPPORT (stream) or ESOCKTNOSUPPORT.
+ * Each pair gives inetx's fixed answer, to kernel and user callers alike,
+ * without asking AF_INET. The answer still follows AF_INET's: a pair
+ * inet_create() itself refuses gets its errno; one AF_INET would serve
+ * with another protocol (or leave to that protocol to refuse, as ping does
+ * with EACCES) gets EPROTONOSUPPORT (stream) or ESOCKTNOSUPPORT.
  */
 static void create_matrix(struct kunit *test)
 {
 	const struct ikt_create_case *c = test->param_value;
-	struct socket *sock;
-	int err, oracle, rule;
+	int kern;
 
-	oracle = ikt_try_create(PF_INET, c->type, c->protocol);
-	err = sock_create_kern(&init_net, inetx_family, c->type, c->protocol,
-			       &sock);
-	if (!err) {
-		ikt_track(test, sock);
-		KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(sock->ops),
-				    &inetx_stream_ops);
-		KUNIT_EXPECT_PTR_EQ(test, sock->sk->sk_prot, &inetx_prot);
-		KUNIT_EXPECT_EQ(test, (int)sock->sk->sk_protocol, IPPROTO_TCP);
+	for (kern = 1; kern >= 0; kern--) {
+		struct socket *sock;
+		int err, oracle, rule;
+
+		err = __sock_create(&init_net, inetx_family, c->type,
+				    c->protocol, &sock, kern);
+		if (!err) {
+			ikt_track(test, sock);
+			KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(sock->ops),
+					    &inetx_stream_ops);
+			KUNIT_EXPECT_PTR_EQ(test, sock->sk->sk_prot,
+					    &inetx_prot);
+			KUNIT_EXPECT_EQ(test, (int)sock->sk->sk_protocol,
+					IPPROTO_TCP);
+		}
+		KUNIT_EXPECT_EQ_MSG(test, err, c->err, "kern %d", kern);
+		if (c->err == 0 || c->no_oracle)
+			continue;
+		oracle = ikt_try_create(PF_INET, c->type, c->protocol, kern);
+		if (ikt_lookup_errno(oracle))
+			rule = oracle;
+		else
+			rule = c->type == SOCK_STREAM ? -EPROTONOSUPPORT :
+							-ESOCKTNOSUPPORT;
+		KUNIT_EXPECT_EQ_MSG(test, err, rule,
+				    "kern %d: AF_INET gives %d", kern, oracle);
 	}
-	if (c->err != IKT_AS_AF_INET)
-		KUNIT_EXPECT_EQ(test, err, c->err);
-	if (c->err == 0)
-		return;
-	KUNIT_EXPECT_NE(test, err, 0);
-	if (oracle)
-		rule = oracle;
-	else
-		rule = c->type == SOCK_STREAM ? -EPROTONOSUPPORT :
-						-ESOCKTNOSUPPORT;
-	KUNIT_EXPECT_EQ_MSG(test, err, rule, "AF_INET gives %d", oracle);
 }
 
 static void create_lookup_wildcard(struct kunit *test)
@@ -667,12 +731,12 @@ static void create_refusal_keeps_no_reference(struct kunit *test)
 
 	ikt_settle();
 	base = module_refcount(owner);
-	KUNIT_EXPECT_EQ(test, ikt_try_create(inetx_family, SOCK_DGRAM, 0),
+	KUNIT_EXPECT_EQ(test, ikt_try_create(inetx_family, SOCK_DGRAM, 0, 1),
 			-ESOCKTNOSUPPORT);
-	KUNIT_EXPECT_EQ(test, ikt_try_create(inetx_family, SOCK_STREAM, -1),
+	KUNIT_EXPECT_EQ(test, ikt_try_create(inetx_family, SOCK_STREAM, -1, 1),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, ikt_try_create(inetx_family, SOCK_STREAM,
-					     IPPROTO_UDP), -EPROTONOSUPPORT);
+					     IPPROTO_UDP, 1), -EPROTONOSUPPORT);
 	KUNIT_EXPECT_TRUE_MSG(test,
 			      ikt_wait_for(module_refcount(owner) == base),
 			      "refcnt %d, was %d", module_refcount(owner), base);
@@ -711,23 +775,173 @@ static void create_sysctl_no_pmtu_disc(struct kunit *test)
 			IP_PMTUDISC_DONT);
 }
 
-static struct kunit_case inetx_create_cases[] = {
-	KUNIT_CASE_PARAM(create_matrix, ikt_create_gen_params),
-	KUNIT_CASE(create_lookup_wildcard),
-	KUNIT_CASE(create_lookup_exact),
-	KUNIT_CASE(create_lookup_misses),
-	KUNIT_CASE(create_refusal_keeps_no_reference),
-	KUNIT_CASE(create_kern_and_user_netns_ref),
-	KUNIT_CASE(create_sysctl_no_pmtu_disc),
-	{}
+/* inetx_unsupported()'s pairs, including those inetx_create() never asks. */
+struct ikt_pair {
+	int type;
+	int protocol;
+	int err;
 };
 
-static struct kunit_suite inetx_create_suite = {
-	.name = "inetx_create",
-	.init = ikt_init,
-	.exit = ikt_exit,
-	.test_cases = inetx_create_cases,
+static const struct ikt_pair ikt_unsupported_pairs[] = {
+	{ SOCK_STREAM, IPPROTO_UDP, -EPROTONOSUPPORT },
+	{ SOCK_STREAM, IPPROTO_SCTP, -EPROTONOSUPPORT },
+	{ SOCK_STREAM, IPPROTO_MPTCP, -EPROTONOSUPPORT },
+	{ SOCK_DGRAM, IPPROTO_IP, -ESOCKTNOSUPPORT },
+	{ SOCK_DGRAM, IPPROTO_UDP, -ESOCKTNOSUPPORT },
+	{ SOCK_DGRAM, IPPROTO_ICMP, -ESOCKTNOSUPPORT },
+	{ SOCK_DGRAM, IPPROTO_UDPLITE, -ESOCKTNOSUPPORT },
+	{ SOCK_DGRAM, IPPROTO_L2TP, IKT_DGRAM_L2TP },
+	{ SOCK_DGRAM, IPPROTO_TCP, -EPROTONOSUPPORT },
+	{ SOCK_DGRAM, IPPROTO_SCTP, -EPROTONOSUPPORT },
+	{ SOCK_DGRAM, IPPROTO_RAW, -EPROTONOSUPPORT },
+	{ SOCK_RAW, IPPROTO_IP, -EPROTONOSUPPORT },
+	{ SOCK_RAW, IPPROTO_ICMP, -ESOCKTNOSUPPORT },
+	{ SOCK_RAW, IPPROTO_TCP, -ESOCKTNOSUPPORT },
+	{ SOCK_RAW, IPPROTO_RAW, -ESOCKTNOSUPPORT },
+	{ SOCK_RAW, IPPROTO_MAX - 1, -ESOCKTNOSUPPORT },
+	{ SOCK_RDM, IPPROTO_IP, -ESOCKTNOSUPPORT },
+	{ SOCK_SEQPACKET, IPPROTO_SCTP, -ESOCKTNOSUPPORT },
+	{ SOCK_DCCP, IPPROTO_DCCP, -ESOCKTNOSUPPORT },
+	{ SOCK_PACKET, IPPROTO_IP, -ESOCKTNOSUPPORT },
 };
+
+/*
+ * The answer comes from the type and protocol alone. This test runs with
+ * CAP_NET_RAW, so user (kern 0) and kernel callers get the same answers.
+ */
+static void create_unsupported_static(struct kunit *test)
+{
+	const struct ikt_pair *p, *end;
+	int kern, err;
+
+	end = ikt_unsupported_pairs + ARRAY_SIZE(ikt_unsupported_pairs);
+	for (p = ikt_unsupported_pairs; p < end; p++) {
+		for (kern = 0; kern <= 1; kern++) {
+			err = inetx_unsupported(&init_net, p->type,
+						p->protocol, kern);
+			KUNIT_EXPECT_EQ_MSG(test, err, p->err,
+					    "type %d, protocol %d, kern %d",
+					    p->type, p->protocol, kern);
+		}
+	}
+}
+
+/*
+ * inetx_unsupported() makes no socket and loads no module: it answers
+ * with preemption off, where either would sleep (sk_alloc(), sock_alloc()
+ * and request_module() are might_sleep() points, which this kernel's
+ * CONFIG_DEBUG_ATOMIC_SLEEP reports) and switch away from this task.
+ */
+static void create_unsupported_never_sleeps(struct kunit *test)
+{
+	const struct ikt_pair *pairs = ikt_unsupported_pairs;
+	int err[ARRAY_SIZE(ikt_unsupported_pairs)];
+	unsigned long switches;
+	int i;
+
+	preempt_disable();
+	switches = current->nvcsw + current->nivcsw;
+	for (i = 0; i < ARRAY_SIZE(err); i++)
+		err[i] = inetx_unsupported(&init_net, pairs[i].type,
+					   pairs[i].protocol, 0);
+	switches = current->nvcsw + current->nivcsw - switches;
+	preempt_enable();
+
+	KUNIT_EXPECT_EQ(test, switches, 0UL);
+	for (i = 0; i < ARRAY_SIZE(err); i++)
+		KUNIT_EXPECT_EQ(test, err[i], pairs[i].err);
+}
+
+/*
+ * SOCK_RAW from a user without CAP_NET_RAW: EPERM, as inet_create() gives
+ * before it would make the raw socket. Kernel sockets are exempt, and
+ * protocol 0 matches no raw entry at all.
+ */
+static void create_unsupported_raw_eperm(struct kunit *test)
+{
+	int direct_user, direct_kern, direct_ip, inetx_user, inet_user;
+	int inetx_kern, inetx_dgram;
+	const struct cred *old;
+	struct cred *cred;
+
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cap_lower(cred->cap_effective, CAP_NET_RAW);
+	old = override_creds(cred);
+	direct_user = inetx_unsupported(&init_net, SOCK_RAW, IPPROTO_ICMP, 0);
+	direct_kern = inetx_unsupported(&init_net, SOCK_RAW, IPPROTO_ICMP, 1);
+	direct_ip = inetx_unsupported(&init_net, SOCK_RAW, IPPROTO_IP, 0);
+	inetx_user = ikt_try_create(inetx_family, SOCK_RAW, IPPROTO_ICMP, 0);
+	inet_user = ikt_try_create(PF_INET, SOCK_RAW, IPPROTO_ICMP, 0);
+	inetx_kern = ikt_try_create(inetx_family, SOCK_RAW, IPPROTO_ICMP, 1);
+	inetx_dgram = ikt_try_create(inetx_family, SOCK_DGRAM, IPPROTO_UDP, 0);
+	revert_creds(old);
+	put_cred(cred);
+
+	KUNIT_EXPECT_EQ(test, direct_user, -EPERM);
+	KUNIT_EXPECT_EQ(test, direct_kern, -ESOCKTNOSUPPORT);
+	KUNIT_EXPECT_EQ(test, direct_ip, -EPROTONOSUPPORT);
+	KUNIT_EXPECT_EQ(test, inetx_user, -EPERM);
+	KUNIT_EXPECT_EQ(test, inet_user, -EPERM);
+	KUNIT_EXPECT_EQ(test, inetx_kern, -ESOCKTNOSUPPORT);
+	KUNIT_EXPECT_EQ(test, inetx_dgram, -ESOCKTNOSUPPORT);
+	/* And with CAP_NET_RAW back, the type is what inetx refuses. */
+	inetx_user = ikt_try_create(inetx_family, SOCK_RAW, IPPROTO_ICMP, 0);
+	KUNIT_EXPECT_EQ(test, inetx_user, -ESOCKTNOSUPPORT);
+}
+
+/* What a socket of any family made and kept would move. */
+struct ikt_counts {
+	int inuse;
+	int tcp, udp, udplite, ping, inetx;
+	s64 tcp_allocated;
+	int refs;
+};
+
+static void ikt_count(struct ikt_counts *n)
+{
+	ikt_settle();
+	n->inuse = sock_inuse_get(&init_net);
+	n->tcp = sock_prot_inuse_get(&init_net, &tcp_prot);
+	n->udp = sock_prot_inuse_get(&init_net, &udp_prot);
+	n->udplite = sock_prot_inuse_get(&init_net, &udplite_prot);
+	n->ping = sock_prot_inuse_get(&init_net, &ping_prot);
+	n->inetx = sock_prot_inuse_get(&init_net, &inetx_prot);
+	n->tcp_allocated = percpu_counter_sum(tcp_prot.sockets_allocated);
+	n->refs = module_refcount(inetx_prot.owner);
+}
+
+/*
+ * Refusing every unsupported pair of the matrix, as a user and as the
+ * kernel, leaves no socket of any family behind: the in-use counts of
+ * the netns and of TCP, UDP, UDP-Lite, ping and inetx, TCP's allocated
+ * sockets and inetx's module references are where they were.
+ */
+static void create_refused_leaves_no_socket(struct kunit *test)
+{
+	const struct ikt_create_case *c;
+	struct ikt_counts before, after;
+	int kern;
+
+	ikt_count(&before);
+	for (c = ikt_create_cases;
+	     c < ikt_create_cases + ARRAY_SIZE(ikt_create_cases); c++)
+		for (kern = 0; kern <= 1 && c->err; kern++)
+			KUNIT_EXPECT_EQ(test, ikt_try_create(inetx_family,
+							     c->type,
+							     c->protocol,
+							     kern), c->err);
+	ikt_count(&after);
+
+	KUNIT_EXPECT_EQ(test, after.inuse, before.inuse);
+	KUNIT_EXPECT_EQ(test, after.tcp, before.tcp);
+	KUNIT_EXPECT_EQ(test, after.udp, before.udp);
+	KUNIT_EXPECT_EQ(test, after.udplite, before.udplite);
+	KUNIT_EXPECT_EQ(test, after.ping, before.ping);
+	KUNIT_EXPECT_EQ(test, after.inetx, before.inetx);
+	KUNIT_EXPECT_EQ(test, after.tcp_allocated, before.tcp_allocated);
+	KUNIT_EXPECT_EQ(test, after.refs, before.refs);
+}
 
 /* ---- inetx_layering: socket -> sock -> inet -> icsk -> tcp --------------- */
 
@@ -753,10 +967,12 @@ static void layer_ops_are_inetx(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ops->family, PF_INETX);
 	KUNIT_EXPECT_PTR_EQ(test, ops->owner, inetx_prot.owner);
 	KUNIT_EXPECT_NOT_NULL(test, ops->owner);
-	/* Address-bearing operations are inetx's own, not inet_stream_ops'. */
-	KUNIT_EXPECT_PTR_NE(test, ops->bind, inet_stream_ops.bind);
+	/* Addresses are AF_INET's: bind and getname are inet_stream_ops'. */
+	KUNIT_EXPECT_PTR_EQ(test, ops->bind, inet_stream_ops.bind);
+	KUNIT_EXPECT_PTR_EQ(test, ops->getname, inet_stream_ops.getname);
+	/* connect and accept are inetx's mirrors. */
 	KUNIT_EXPECT_PTR_NE(test, ops->connect, inet_stream_ops.connect);
-	KUNIT_EXPECT_PTR_NE(test, ops->getname, inet_stream_ops.getname);
+	KUNIT_EXPECT_PTR_NE(test, ops->accept, inet_stream_ops.accept);
 	KUNIT_EXPECT_PTR_EQ(test, ops->sendmsg, inet_stream_ops.sendmsg);
 	KUNIT_EXPECT_PTR_EQ(test, ops->poll, inet_stream_ops.poll);
 }
@@ -833,7 +1049,7 @@ static void layer_callbacks_like_af_inet(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, sk->sk_destruct, ref->sk_destruct);
 }
 
-/* The TCP engine runs inetx sockets: only identity and connect differ. */
+/* The TCP engine runs inetx sockets: identity, connect, setsockopt differ. */
 static void layer_prot_shares_tcp_engine(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, inetx_prot.obj_size, tcp_prot.obj_size);
@@ -850,22 +1066,14 @@ static void layer_prot_shares_tcp_engine(struct kunit *test)
 }
 
 /*
- * proto_register() made inetx's own slabs, also for request and timewait
- * socks, and left TCP's alone (sharing them would let proto_unregister()
- * destroy TCP's).
+ * proto_register() made inetx's own slabs for socks and timewait socks
+ * and left TCP's alone (sharing them would let proto_unregister() destroy
+ * TCP's). inetx has no request socks of its own: see inetx_safety.
  */
 static void layer_prot_private_slabs(struct kunit *test)
 {
 	KUNIT_ASSERT_NOT_NULL(test, inetx_prot.slab);
 	KUNIT_EXPECT_PTR_NE(test, inetx_prot.slab, tcp_prot.slab);
-
-	KUNIT_ASSERT_NOT_NULL(test, inetx_prot.rsk_prot);
-	KUNIT_EXPECT_PTR_NE(test, inetx_prot.rsk_prot, tcp_prot.rsk_prot);
-	KUNIT_EXPECT_NOT_NULL(test, inetx_prot.rsk_prot->slab);
-	KUNIT_EXPECT_PTR_NE(test, inetx_prot.rsk_prot->slab,
-			    tcp_prot.rsk_prot->slab);
-	KUNIT_EXPECT_STREQ(test, inetx_prot.rsk_prot->slab_name,
-			   "request_sock_INETX");
 
 	KUNIT_ASSERT_NOT_NULL(test, inetx_prot.twsk_prot);
 	KUNIT_EXPECT_PTR_NE(test, inetx_prot.twsk_prot, tcp_prot.twsk_prot);
@@ -910,27 +1118,6 @@ static void layer_connected_sock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (int)sk->sk_family, PF_INET);
 }
 
-static struct kunit_case inetx_layering_cases[] = {
-	KUNIT_CASE(layer_socket_and_sock_linked),
-	KUNIT_CASE(layer_ops_are_inetx),
-	KUNIT_CASE(layer_prot_is_inetx),
-	KUNIT_CASE(layer_family_is_inet),
-	KUNIT_CASE(layer_inet_sock_initialised),
-	KUNIT_CASE(layer_tcp_sock_like_af_inet),
-	KUNIT_CASE(layer_callbacks_like_af_inet),
-	KUNIT_CASE(layer_prot_shares_tcp_engine),
-	KUNIT_CASE(layer_prot_private_slabs),
-	KUNIT_CASE(layer_connected_sock),
-	{}
-};
-
-static struct kunit_suite inetx_layering_suite = {
-	.name = "inetx_layering",
-	.init = ikt_init,
-	.exit = ikt_exit,
-	.test_cases = inetx_layering_cases,
-};
-
 /* ---- inetx_connect: __inetx_stream_connect()'s sock->state switch -------- */
 
 static void connect_unconnected_refused(struct kunit *test)
@@ -944,7 +1131,7 @@ static void connect_unconnected_refused(struct kunit *test)
 	port = ikt_port(test, probe);
 	ikt_release(test, probe);
 
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, 0), -ECONNREFUSED);
 	KUNIT_EXPECT_EQ(test, (int)sock->state, SS_UNCONNECTED);
 	KUNIT_EXPECT_EQ(test, (int)sock->sk->sk_state, TCP_CLOSE);
@@ -960,9 +1147,9 @@ static void connect_connected_eisconn(struct kunit *test)
 	ikt_listener(test, inetx_family, 8, &port);
 	sock = ikt_client(test, inetx_family, port);
 	KUNIT_EXPECT_EQ(test, (int)sock->state, SS_CONNECTED);
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, 0), -EISCONN);
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, O_NONBLOCK), -EISCONN);
 	KUNIT_EXPECT_EQ(test, (int)sock->state, SS_CONNECTED);
 	KUNIT_EXPECT_EQ(test, (int)sock->sk->sk_state, TCP_ESTABLISHED);
@@ -971,7 +1158,7 @@ static void connect_connected_eisconn(struct kunit *test)
 static void connect_connecting_ealready(struct kunit *test)
 {
 	struct socket *sock = ikt_syn_sent(test, inetx_family, O_NONBLOCK);
-	struct sockaddr_in sin = ikt_sin(inetx_family, IKT_LOOPBACK,
+	struct sockaddr_in sin = ikt_sin(AF_INET, IKT_LOOPBACK,
 					 inet_sk(sock->sk)->inet_dport);
 
 	KUNIT_EXPECT_EQ(test, ikt_stream_connect(sock, &sin, O_NONBLOCK, 0),
@@ -996,10 +1183,10 @@ static void connect_timeout_einprogress(struct kunit *test)
 
 	sock = ikt_socket(test, inetx_family);
 	WRITE_ONCE(sock->sk->sk_sndtimeo, msecs_to_jiffies(200));
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, 0), -EINPROGRESS);
 	KUNIT_EXPECT_EQ(test, (int)sock->state, SS_CONNECTING);
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, 0), -EALREADY);
 	KUNIT_EXPECT_EQ(test, (int)sock->sk->sk_state, TCP_SYN_SENT);
 }
@@ -1008,7 +1195,7 @@ static void connect_timeout_einprogress(struct kunit *test)
 static void connect_deferred(struct kunit *test)
 {
 	struct socket *sock = ikt_syn_sent(test, inetx_family, O_NONBLOCK);
-	struct sockaddr_in sin = ikt_sin(inetx_family, IKT_LOOPBACK,
+	struct sockaddr_in sin = ikt_sin(AF_INET, IKT_LOOPBACK,
 					 inet_sk(sock->sk)->inet_dport);
 
 	inetx_assign_defer_connect(sock->sk, true);
@@ -1031,13 +1218,13 @@ static void connect_bad_states_einval(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(states); i++) {
 		sock->state = states[i];
 		KUNIT_EXPECT_EQ_MSG(test,
-				    ikt_connect(sock, inetx_family,
+				    ikt_connect(sock, AF_INET,
 						IKT_LOOPBACK, port, 0),
 				    -EINVAL, "sock->state %d", states[i]);
 		KUNIT_EXPECT_EQ(test, (int)sock->sk->sk_state, TCP_CLOSE);
 	}
 	sock->state = SS_UNCONNECTED;
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, 0), 0);
 }
 
@@ -1049,7 +1236,7 @@ static void connect_listener_eisconn(struct kunit *test)
 
 	listener = ikt_listener(test, inetx_family, 8, &port);
 	KUNIT_EXPECT_EQ(test, (int)listener->state, SS_UNCONNECTED);
-	KUNIT_EXPECT_EQ(test, ikt_connect(listener, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(listener, AF_INET, IKT_LOOPBACK,
 					  port, 0), -EISCONN);
 	KUNIT_EXPECT_EQ(test, (int)listener->sk->sk_state, TCP_LISTEN);
 }
@@ -1066,7 +1253,7 @@ static void connect_unspec_disconnects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (int)sock->sk->sk_state, TCP_CLOSE);
 	KUNIT_EXPECT_EQ(test, ntohs(inet_sk(sock->sk)->inet_dport), 0);
 	/* And the socket is as good as new. */
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, 0), 0);
 	KUNIT_EXPECT_EQ(test, (int)sock->state, SS_CONNECTED);
 }
@@ -1088,16 +1275,16 @@ static void connect_nonblocking_completes(struct kunit *test)
 	__be16 port;
 
 	ikt_listener(test, inetx_family, 8, &port);
-	KUNIT_ASSERT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_ASSERT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, O_NONBLOCK), -EINPROGRESS);
 	KUNIT_EXPECT_EQ(test, (int)sock->state, SS_CONNECTING);
 	KUNIT_ASSERT_TRUE(test, ikt_wait_for(ikt_in_state(sock->sk,
 							  TCPF_ESTABLISHED)));
 	/* SS_CONNECTING with the handshake done: the second connect is 0. */
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, O_NONBLOCK), 0);
 	KUNIT_EXPECT_EQ(test, (int)sock->state, SS_CONNECTED);
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, O_NONBLOCK), -EISCONN);
 }
 
@@ -1111,21 +1298,21 @@ static void connect_nonblocking_refused(struct kunit *test)
 	port = ikt_port(test, probe);
 	ikt_release(test, probe);
 
-	KUNIT_ASSERT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_ASSERT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, O_NONBLOCK), -EINPROGRESS);
 	KUNIT_ASSERT_TRUE(test, ikt_wait_for(ikt_in_state(sock->sk,
 							  TCPF_CLOSE)));
 	/* SS_CONNECTING, closed by the RST: the error, then a fresh start. */
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, O_NONBLOCK), -ECONNREFUSED);
 	KUNIT_EXPECT_EQ(test, (int)sock->state, SS_UNCONNECTED);
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, 0), -ECONNREFUSED);
 }
 
 /*
  * 6.12 does not export tcp_fastopen_defer_connect(): inetx_v4_connect()
- * then passes the socket to tcp_v4_connect(), converting the address.
+ * then passes the socket and its AF_INET address to tcp_v4_connect().
  */
 static void connect_fastopen_connect(struct kunit *test)
 {
@@ -1141,37 +1328,14 @@ static void connect_fastopen_connect(struct kunit *test)
 					      KERNEL_SOCKPTR(&one),
 					      sizeof(one)), 0);
 	KUNIT_EXPECT_TRUE(test, tcp_sk(sock->sk)->fastopen_connect);
-	KUNIT_ASSERT_EQ(test, ikt_connect(sock, inetx_family, IKT_LOOPBACK,
+	KUNIT_ASSERT_EQ(test, ikt_connect(sock, AF_INET, IKT_LOOPBACK,
 					  port, 0), 0);
 	KUNIT_EXPECT_EQ(test, (int)sock->state, SS_CONNECTED);
 	KUNIT_EXPECT_EQ(test, kernel_getpeername(sock, (struct sockaddr *)&sin),
 			(int)sizeof(sin));
-	KUNIT_EXPECT_EQ(test, (int)sin.sin_family, inetx_family);
+	KUNIT_EXPECT_EQ(test, (int)sin.sin_family, AF_INET);
 	KUNIT_EXPECT_EQ(test, ntohs(sin.sin_port), ntohs(port));
 }
-
-static struct kunit_case inetx_connect_cases[] = {
-	KUNIT_CASE(connect_unconnected_refused),
-	KUNIT_CASE(connect_connected_eisconn),
-	KUNIT_CASE(connect_connecting_ealready),
-	KUNIT_CASE(connect_timeout_einprogress),
-	KUNIT_CASE(connect_deferred),
-	KUNIT_CASE(connect_bad_states_einval),
-	KUNIT_CASE(connect_listener_eisconn),
-	KUNIT_CASE(connect_unspec_disconnects),
-	KUNIT_CASE(connect_unspec_stops_listener),
-	KUNIT_CASE(connect_nonblocking_completes),
-	KUNIT_CASE(connect_nonblocking_refused),
-	KUNIT_CASE(connect_fastopen_connect),
-	{}
-};
-
-static struct kunit_suite inetx_connect_suite = {
-	.name = "inetx_connect",
-	.init = ikt_init,
-	.exit = ikt_exit,
-	.test_cases = inetx_connect_cases,
-};
 
 /* ---- inetx_children: what a listener's children inherit ---------------- */
 
@@ -1208,7 +1372,7 @@ static void child_of_inetx_client(struct kunit *test)
 	/* The child's peer is the client's own address. */
 	KUNIT_EXPECT_EQ(test, kernel_getpeername(child, (struct sockaddr *)&sin),
 			(int)sizeof(sin));
-	KUNIT_EXPECT_EQ(test, (int)sin.sin_family, inetx_family);
+	KUNIT_EXPECT_EQ(test, (int)sin.sin_family, AF_INET);
 	KUNIT_EXPECT_EQ(test, ntohs(sin.sin_port), ntohs(ikt_port(test, client)));
 	KUNIT_EXPECT_EQ(test, ntohs(ikt_port(test, child)), ntohs(port));
 }
@@ -1232,9 +1396,9 @@ static void child_keeps_listener_af_ops(struct kunit *test)
 
 /*
  * tcp_v4_conn_request() hard-wires TCP's request_sock_ops, so the handshake
- * of an inetx listener runs on TCP's request socks (inetx's private
- * rsk_prot only keeps proto_register() off TCP's slab); the child it makes
- * is cloned from the listener and so is inetx's.
+ * of an inetx listener runs on TCP's request socks (inetx_prot has no
+ * rsk_prot at all); the child it makes is cloned from the listener and so
+ * is inetx's.
  */
 static void child_request_sock_ops(struct kunit *test)
 {
@@ -1259,8 +1423,8 @@ static void child_request_sock_ops(struct kunit *test)
 	}
 	spin_unlock_bh(&queue->rskq_lock);
 
+	KUNIT_EXPECT_NOT_NULL(test, ops);
 	KUNIT_EXPECT_PTR_EQ(test, ops, tcp_prot.rsk_prot);
-	KUNIT_EXPECT_PTR_NE(test, ops, inetx_prot.rsk_prot);
 	KUNIT_EXPECT_PTR_EQ(test, req_listener, listener->sk);
 	KUNIT_EXPECT_PTR_EQ(test, child_prot, &inetx_prot);
 }
@@ -1339,24 +1503,6 @@ static void child_sees_peer_close(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ikt_recv(child, buf, sizeof(buf)), 0);
 	KUNIT_EXPECT_EQ(test, (int)child->sk->sk_state, TCP_CLOSE_WAIT);
 }
-
-static struct kunit_case inetx_children_cases[] = {
-	KUNIT_CASE(child_of_af_inet_client),
-	KUNIT_CASE(child_of_inetx_client),
-	KUNIT_CASE(child_keeps_listener_af_ops),
-	KUNIT_CASE(child_request_sock_ops),
-	KUNIT_CASE(child_of_af_inet_listener),
-	KUNIT_CASE(child_data_both_ways),
-	KUNIT_CASE(child_sees_peer_close),
-	{}
-};
-
-static struct kunit_suite inetx_children_suite = {
-	.name = "inetx_children",
-	.init = ikt_init,
-	.exit = ikt_exit,
-	.test_cases = inetx_children_cases,
-};
 
 /* ---- inetx_counters: references, in-use counts, shared TCP accounting --- */
 
@@ -1504,7 +1650,7 @@ static void counters_out_no_routes(struct kunit *test)
 	u64 base;
 
 	base = snmp_fold_field64(mib, IPSTATS_MIB_OUTNOROUTES, syncp);
-	KUNIT_EXPECT_EQ(test, ikt_connect(sock, inetx_family, IKT_UNROUTABLE,
+	KUNIT_EXPECT_EQ(test, ikt_connect(sock, AF_INET, IKT_UNROUTABLE,
 					  htons(9), 0), -ENETUNREACH);
 	KUNIT_EXPECT_EQ(test, snmp_fold_field64(mib, IPSTATS_MIB_OUTNOROUTES,
 						syncp), base + 1);
@@ -1525,30 +1671,314 @@ static void counters_listen_overflows(struct kunit *test)
 			base);
 }
 
-static struct kunit_case inetx_counters_cases[] = {
-	KUNIT_CASE(counters_module_refs_per_socket),
-	KUNIT_CASE(counters_module_refs_per_child),
-	KUNIT_CASE(counters_af_inet_takes_no_ref),
-	KUNIT_CASE(counters_inuse_listener),
-	KUNIT_CASE(counters_inuse_established),
-	KUNIT_CASE(counters_sockets_allocated),
-	KUNIT_CASE(counters_share_tcp_memory),
-	KUNIT_CASE(counters_active_passive_opens),
-	KUNIT_CASE(counters_out_no_routes),
-	KUNIT_CASE(counters_listen_overflows),
-	{}
+/* ---- inetx_safety: what other subsystems must not do to inetx ----------- */
+
+/*
+ * setsockopt() as the syscall does it once it has the socket: LSM, cgroup
+ * BPF, then proto_ops (do_sock_setsockopt()); on older kernels proto_ops
+ * directly.
+ */
+static int ikt_setsockopt(struct socket *sock, int level, int optname,
+			  const void *optval, unsigned int optlen)
+{
+	sockptr_t val = KERNEL_SOCKPTR((void *)optval);
+
+#if IKT_HAVE_SOCKOPT_PATH
+	return do_sock_setsockopt(sock, false, level, optname, val, optlen);
+#else
+	return READ_ONCE(sock->ops)->setsockopt(sock, level, optname, val,
+						optlen);
+#endif
+}
+
+/* Real ULPs, the empty name and one nobody registered: all refused. */
+static const char * const ikt_ulps[] = {
+	"tls", "espintcp", "", "inetx_no_such_ulp",
 };
 
-static struct kunit_suite inetx_counters_suite = {
-	.name = "inetx_counters",
-	.init = ikt_init,
-	.exit = ikt_exit,
-	.test_cases = inetx_counters_cases,
+/*
+ * TCP_ULP is refused before any ULP code runs: tls_init() rebuilds kTLS's
+ * IPv4 table from the socket's proto and proto_ops even when it fails,
+ * espintcp and smc replace both. On a new socket, a connected client and
+ * an accepted child, with and without the name's NUL, through the socket
+ * layer and through inetx_setsockopt() itself.
+ */
+static void ikt_expect_ulp_refused(struct kunit *test, struct socket *sock,
+				   const char *name, int len)
+{
+	sockptr_t val = KERNEL_SOCKPTR((void *)name);
+	int err;
+
+	err = ikt_setsockopt(sock, SOL_TCP, TCP_ULP, name, len);
+	KUNIT_EXPECT_EQ_MSG(test, err, -EOPNOTSUPP, "\"%s\", %d bytes",
+			    name, len);
+	err = inetx_setsockopt(sock->sk, SOL_TCP, TCP_ULP, val, len);
+	KUNIT_EXPECT_EQ_MSG(test, err, -EOPNOTSUPP,
+			    "inetx_setsockopt(): \"%s\", %d bytes", name, len);
+}
+
+static void safety_ulp_refused(struct kunit *test)
+{
+	static const char ping[] = "still TCP\n";
+	struct socket *socks[3], *listener;
+	char buf[sizeof(ping)] = {};
+	const char *name;
+	void *ulp_data;
+	int i, j, len;
+	__be16 port;
+
+	socks[0] = ikt_socket(test, inetx_family);
+	listener = ikt_listener(test, inetx_family, 8, &port);
+	socks[1] = ikt_client(test, inetx_family, port);
+	socks[2] = ikt_accept(test, listener);
+
+	for (i = 0; i < ARRAY_SIZE(socks); i++) {
+		struct sock *sk = socks[i]->sk;
+
+		KUNIT_ASSERT_PTR_EQ(test, sk->sk_prot, &inetx_prot);
+		/* Each name without and with its NUL. */
+		for (j = 0; j < ARRAY_SIZE(ikt_ulps); j++) {
+			name = ikt_ulps[j];
+			len = strlen(name);
+			ikt_expect_ulp_refused(test, socks[i], name, len);
+			ikt_expect_ulp_refused(test, socks[i], name, len + 1);
+		}
+		ulp_data = rcu_access_pointer(inet_csk(sk)->icsk_ulp_data);
+		KUNIT_EXPECT_NULL(test, inet_csk(sk)->icsk_ulp_ops);
+		KUNIT_EXPECT_NULL(test, ulp_data);
+		KUNIT_EXPECT_PTR_EQ(test, sk->sk_prot, &inetx_prot);
+		KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(socks[i]->ops),
+				    &inetx_stream_ops);
+	}
+
+	/* The connection is untouched. */
+	WRITE_ONCE(socks[1]->sk->sk_rcvtimeo, msecs_to_jiffies(IKT_WAIT_MS));
+	KUNIT_ASSERT_EQ(test, ikt_send(socks[2], ping, sizeof(ping)),
+			(int)sizeof(ping));
+	KUNIT_ASSERT_EQ(test, ikt_recv(socks[1], buf, sizeof(ping)),
+			(int)sizeof(ping));
+	KUNIT_EXPECT_STREQ(test, buf, ping);
+}
+
+/*
+ * The same from user memory, as a program's setsockopt() and getsockopt()
+ * arrive: TCP_ULP "tls" refused, and TCP_ULP reads back empty (length 0),
+ * as it does on an AF_INET socket without a ULP.
+ */
+static void safety_ulp_user_memory(struct kunit *test)
+{
+#if IKT_HAVE_SOCKOPT_PATH
+	struct socket *socks[2];
+	unsigned long uaddr;
+	char __user *uval;
+	int __user *ulen;
+	int i, len, err;
+
+	socks[0] = ikt_socket(test, inetx_family);
+	socks[1] = ikt_socket(test, PF_INET);
+	uaddr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			      MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_TRUE_MSG(test, uaddr && !IS_ERR_VALUE(uaddr),
+			      "no user memory: %ld", (long)uaddr);
+	uval = (char __user *)uaddr;
+	ulen = (int __user *)(uaddr + PAGE_SIZE / 2);
+
+	KUNIT_ASSERT_EQ(test, copy_to_user(uval, "tls", 4), 0UL);
+	err = do_sock_setsockopt(socks[0], false, SOL_TCP, TCP_ULP,
+				 USER_SOCKPTR(uval), 3);
+	KUNIT_EXPECT_EQ(test, err, -EOPNOTSUPP);
+
+	for (i = 0; i < ARRAY_SIZE(socks); i++) {
+		len = TCP_ULP_NAME_MAX;
+		KUNIT_ASSERT_EQ(test, copy_to_user(ulen, &len, sizeof(len)),
+				0UL);
+		err = do_sock_getsockopt(socks[i], false, SOL_TCP, TCP_ULP,
+					 USER_SOCKPTR(uval),
+					 USER_SOCKPTR(ulen));
+		KUNIT_EXPECT_EQ_MSG(test, err, 0, "socket %d", i);
+		KUNIT_ASSERT_EQ(test, copy_from_user(&len, ulen, sizeof(len)),
+				0UL);
+		KUNIT_EXPECT_EQ_MSG(test, len, 0, "socket %d", i);
+		KUNIT_EXPECT_NULL(test, inet_csk(socks[i]->sk)->icsk_ulp_ops);
+	}
+#else
+	kunit_skip(test, "needs kunit_vm_mmap() and do_sock_getsockopt()");
+#endif
+}
+
+/*
+ * inetx_prot's tables: no sockmap/sockhash (they would swap in a copy of
+ * the proto without an owner), no request socks of its own (TCP's serve
+ * its handshakes), its own timewait ops (TCP's slab stays TCP's) and a
+ * setsockopt of its own in front of TCP's.
+ */
+static void safety_prot_tables(struct kunit *test)
+{
+#ifdef CONFIG_BPF_SYSCALL
+	KUNIT_EXPECT_TRUE(test, !inetx_prot.psock_update_sk_prot);
+	KUNIT_EXPECT_TRUE(test, !!tcp_prot.psock_update_sk_prot);
+#endif
+	KUNIT_EXPECT_NULL(test, inetx_prot.rsk_prot);
+	KUNIT_EXPECT_NOT_NULL(test, tcp_prot.rsk_prot);
+	KUNIT_ASSERT_NOT_NULL(test, inetx_prot.twsk_prot);
+	KUNIT_EXPECT_PTR_NE(test, inetx_prot.twsk_prot, tcp_prot.twsk_prot);
+	KUNIT_EXPECT_PTR_EQ(test, inetx_prot.setsockopt, &inetx_setsockopt);
+	KUNIT_EXPECT_PTR_NE(test, inetx_prot.setsockopt, tcp_prot.setsockopt);
+	KUNIT_EXPECT_PTR_EQ(test, inetx_prot.getsockopt, tcp_prot.getsockopt);
+}
+
+/* Every other option still reaches TCP's setsockopt, with TCP's answers. */
+static void safety_other_options_work(struct kunit *test)
+{
+	static const char reno[] = "reno";
+	struct socket *sock = ikt_socket(test, inetx_family);
+	struct socket *oracle = ikt_socket(test, PF_INET);
+	struct sock *sk = sock->sk;
+	int one = 1, zero = 0, tos = 0x10, tiny_mss = 1;
+
+	KUNIT_EXPECT_EQ(test, ikt_setsockopt(sock, SOL_TCP, TCP_NODELAY, &one,
+					     sizeof(one)), 0);
+	KUNIT_EXPECT_TRUE(test, tcp_sk(sk)->nonagle & TCP_NAGLE_OFF);
+	KUNIT_EXPECT_EQ(test, inetx_setsockopt(sk, SOL_TCP, TCP_NODELAY,
+					       KERNEL_SOCKPTR(&zero),
+					       sizeof(zero)), 0);
+	KUNIT_EXPECT_FALSE(test, tcp_sk(sk)->nonagle & TCP_NAGLE_OFF);
+
+	KUNIT_EXPECT_EQ(test, ikt_setsockopt(sock, SOL_TCP, TCP_CONGESTION,
+					     reno, strlen(reno)), 0);
+	KUNIT_ASSERT_NOT_NULL(test, inet_csk(sk)->icsk_ca_ops);
+	KUNIT_EXPECT_STREQ(test, inet_csk(sk)->icsk_ca_ops->name, reno);
+
+	/* Other levels pass through TCP's setsockopt to ip_setsockopt(). */
+	KUNIT_EXPECT_EQ(test, ikt_setsockopt(sock, SOL_IP, IP_TOS, &tos,
+					     sizeof(tos)), 0);
+	KUNIT_EXPECT_EQ(test, (int)READ_ONCE(inet_sk(sk)->tos), tos);
+
+	/* TCP's errors too. */
+	KUNIT_EXPECT_EQ(test, ikt_setsockopt(sock, SOL_TCP, TCP_MAXSEG,
+					     &tiny_mss, sizeof(tiny_mss)),
+			ikt_setsockopt(oracle, SOL_TCP, TCP_MAXSEG, &tiny_mss,
+				       sizeof(tiny_mss)));
+	KUNIT_EXPECT_EQ(test, ikt_setsockopt(sock, SOL_TCP, TCP_MAXSEG,
+					     &tiny_mss, sizeof(tiny_mss)),
+			-EINVAL);
+}
+
+/* ---- the suites ---------------------------------------------------------- */
+
+/*
+ * A suite's cases, each run between ikt_init() and ikt_exit(). The
+ * '.name = "inetx_..."' lines stay literal, one to a line:
+ * selftests/debug-kernel/guest.sh reads the suite names from them.
+ */
+#define IKT_SUITE_CASES(...)						\
+	.init = ikt_init,						\
+	.exit = ikt_exit,						\
+	.test_cases = (struct kunit_case []){ __VA_ARGS__, {} }
+
+static struct kunit_suite ikt_suites[] = {
+	{
+		.name = "inetx_addr",
+		IKT_SUITE_CASES(KUNIT_CASE(addr_bind_af_inet),
+				KUNIT_CASE(addr_bind_inetx_family_refused),
+				KUNIT_CASE(addr_bind_short_len),
+				KUNIT_CASE(addr_bind_long_len),
+				KUNIT_CASE(addr_bind_unspec_any),
+				KUNIT_CASE(addr_bind_unspec_addr_refused),
+				KUNIT_CASE(addr_bind_other_family_refused),
+				KUNIT_CASE(addr_bind_matches_af_inet),
+				KUNIT_CASE(addr_bind_nonlocal_refused),
+				KUNIT_CASE(addr_bind_twice_refused),
+				KUNIT_CASE(addr_bind_shares_tcp_ports),
+				KUNIT_CASE(addr_getsockname_reports_af_inet),
+				KUNIT_CASE(addr_getpeername_unconnected),
+				KUNIT_CASE(addr_getpeername_reports_af_inet),
+				KUNIT_CASE(addr_connect_any_is_loopback),
+				KUNIT_CASE(addr_connect_inetx_family_refused),
+				KUNIT_CASE(addr_connect_short_len),
+				KUNIT_CASE(addr_connect_unroutable),
+				KUNIT_CASE(addr_connect_broadcast_refused)),
+	},
+	{
+		.name = "inetx_create",
+		IKT_SUITE_CASES(KUNIT_CASE_PARAM(create_matrix,
+						 ikt_create_gen_params),
+				KUNIT_CASE(create_lookup_wildcard),
+				KUNIT_CASE(create_lookup_exact),
+				KUNIT_CASE(create_lookup_misses),
+				KUNIT_CASE(create_refusal_keeps_no_reference),
+				KUNIT_CASE(create_kern_and_user_netns_ref),
+				KUNIT_CASE(create_sysctl_no_pmtu_disc),
+				KUNIT_CASE(create_unsupported_static),
+				KUNIT_CASE(create_unsupported_never_sleeps),
+				KUNIT_CASE(create_unsupported_raw_eperm),
+				KUNIT_CASE(create_refused_leaves_no_socket)),
+	},
+	{
+		.name = "inetx_layering",
+		IKT_SUITE_CASES(KUNIT_CASE(layer_socket_and_sock_linked),
+				KUNIT_CASE(layer_ops_are_inetx),
+				KUNIT_CASE(layer_prot_is_inetx),
+				KUNIT_CASE(layer_family_is_inet),
+				KUNIT_CASE(layer_inet_sock_initialised),
+				KUNIT_CASE(layer_tcp_sock_like_af_inet),
+				KUNIT_CASE(layer_callbacks_like_af_inet),
+				KUNIT_CASE(layer_prot_shares_tcp_engine),
+				KUNIT_CASE(layer_prot_private_slabs),
+				KUNIT_CASE(layer_connected_sock)),
+	},
+	{
+		.name = "inetx_connect",
+		IKT_SUITE_CASES(KUNIT_CASE(connect_unconnected_refused),
+				KUNIT_CASE(connect_connected_eisconn),
+				KUNIT_CASE(connect_connecting_ealready),
+				KUNIT_CASE(connect_timeout_einprogress),
+				KUNIT_CASE(connect_deferred),
+				KUNIT_CASE(connect_bad_states_einval),
+				KUNIT_CASE(connect_listener_eisconn),
+				KUNIT_CASE(connect_unspec_disconnects),
+				KUNIT_CASE(connect_unspec_stops_listener),
+				KUNIT_CASE(connect_nonblocking_completes),
+				KUNIT_CASE(connect_nonblocking_refused),
+				KUNIT_CASE(connect_fastopen_connect)),
+	},
+	{
+		.name = "inetx_children",
+		IKT_SUITE_CASES(KUNIT_CASE(child_of_af_inet_client),
+				KUNIT_CASE(child_of_inetx_client),
+				KUNIT_CASE(child_keeps_listener_af_ops),
+				KUNIT_CASE(child_request_sock_ops),
+				KUNIT_CASE(child_of_af_inet_listener),
+				KUNIT_CASE(child_data_both_ways),
+				KUNIT_CASE(child_sees_peer_close)),
+	},
+	{
+		.name = "inetx_counters",
+		IKT_SUITE_CASES(KUNIT_CASE(counters_module_refs_per_socket),
+				KUNIT_CASE(counters_module_refs_per_child),
+				KUNIT_CASE(counters_af_inet_takes_no_ref),
+				KUNIT_CASE(counters_inuse_listener),
+				KUNIT_CASE(counters_inuse_established),
+				KUNIT_CASE(counters_sockets_allocated),
+				KUNIT_CASE(counters_share_tcp_memory),
+				KUNIT_CASE(counters_active_passive_opens),
+				KUNIT_CASE(counters_out_no_routes),
+				KUNIT_CASE(counters_listen_overflows)),
+	},
+	{
+		.name = "inetx_safety",
+		IKT_SUITE_CASES(KUNIT_CASE(safety_ulp_refused),
+				KUNIT_CASE(safety_ulp_user_memory),
+				KUNIT_CASE(safety_prot_tables),
+				KUNIT_CASE(safety_other_options_work)),
+	},
 };
 
-kunit_test_suites(&inetx_addr_suite, &inetx_create_suite,
-		  &inetx_layering_suite, &inetx_connect_suite,
-		  &inetx_children_suite, &inetx_counters_suite);
+/* Every entry of ikt_suites[], and nothing else. */
+static_assert(ARRAY_SIZE(ikt_suites) == 7);
+kunit_test_suites(&ikt_suites[0], &ikt_suites[1], &ikt_suites[2],
+		  &ikt_suites[3], &ikt_suites[4], &ikt_suites[5],
+		  &ikt_suites[6]);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for inetx (PF_INETX)");
