@@ -61,10 +61,9 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define IKT_WAIT_MS	10000
 /*
  * do_sock_{set,get}sockopt() (6.8) and kunit_vm_mmap() (6.10), for options
- * from user memory: there on every kernel with struct proto_accept_arg
- * (6.10, which Kbuild detects).
+ * from user memory (Kbuild: INETX_HAVE_KUNIT_VM_MMAP).
  */
-#ifdef INETX_HAVE_PROTO_ACCEPT_ARG
+#ifdef INETX_HAVE_KUNIT_VM_MMAP
 #define IKT_HAVE_SOCKOPT_PATH	1
 #else
 #define IKT_HAVE_SOCKOPT_PATH	0
