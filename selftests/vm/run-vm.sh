@@ -60,7 +60,10 @@
 #
 # Environment: INETX_VM_CACHE (initramfs cache dir, default
 # <repo>/build/vm), INETX_VM_TAINT_IGNORE (taint bits allowed to appear,
-# default 12288 = O|E, which loading an unsigned out-of-tree module sets).
+# default 12288 = O|E, which loading an unsigned out-of-tree module sets),
+# INETX_VM_SLOTS=N with INETX_VM_SLOT_DIR=DIR (at most N guests at a time
+# among the run-vm.sh sharing DIR; make check sets them; the wait for a
+# slot does not count against --timeout).
 set -eu
 
 SCRIPT=$(readlink -f "$0")
@@ -366,6 +369,25 @@ QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot
 
 shown=$KVER
 [ "$KERNEL" = "/boot/vmlinuz-$KVER" ] || shown="$KVER ($KERNEL)"
+
+# A slot is a flock on DIR/slot-I held through fd 8, which QEMU inherits:
+# it is free again once this run and its QEMU are gone, however they end.
+if [ -n "${INETX_VM_SLOTS:-}" ]; then
+	case "$INETX_VM_SLOTS" in *[!0-9]*|0) die "INETX_VM_SLOTS wants a positive number" ;; esac
+	SLOT_DIR=${INETX_VM_SLOT_DIR:-$CACHE/slots}
+	mkdir -p "$SLOT_DIR"
+	waited=0
+	while :; do
+		for slot in $(seq 1 "$INETX_VM_SLOTS"); do
+			exec 8>"$SLOT_DIR/slot-$slot"
+			flock -n 8 && break 2
+		done
+		exec 8>&-
+		sleep 1
+		waited=$((waited + 1))
+	done
+	echo "run-vm: $shown: VM slot $slot of $INETX_VM_SLOTS (waited ${waited}s)"
+fi
 echo "run-vm: booting $shown (timeout ${TIMEOUT}s), console -> $OUT/console.log"
 start=$(date +%s.%N)
 set +e
