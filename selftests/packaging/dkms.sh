@@ -5,7 +5,10 @@
 # against a scratch DKMS tree: --sourcetree, --dkmstree and --installtree
 # point into OUTDIR, install runs with --no-depmod, and the module-signing
 # key DKMS generates goes there too.  This machine's /var/lib/dkms, /usr/src
-# and /lib/modules are checked to be untouched.
+# and /lib/modules are checked to be untouched.  Before the removal, `dkms
+# mktarball` keeps the builds as OUTDIR/inetx-VERSION.dkms.tar.gz: the
+# package's install in QEMU (guest-deb.sh) uses them rather than compiling
+# under TCG.
 #
 # Usage: selftests/packaging/dkms.sh OUTDIR [KVER...]
 #        (default kernels: newest 6.1 and 6.12)
@@ -22,7 +25,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd -P)
 PER_KVER=7
 
-pk_start "$OUT" dkms $((4 + PER_KVER * $# + 2))
+pk_start "$OUT" dkms $((4 + PER_KVER * $# + 3))
 
 if ! command -v dkms >/dev/null; then
 	pk_diag "dkms is not installed (selftests/packaging/deps.sh installs it)"
@@ -131,6 +134,16 @@ for k in "$@"; do
 		'dk uninstall --no-depmod -m "$NAME" -v "$VERSION" -k "$k" && ! ko_in "$S/lib-modules/$k/updates/dkms"'
 	pk_run "$k: dkms status: built again" status_is "$k" built
 done
+
+# What common.postinst loads with `dkms ldtarball` when the package ships
+# it (guest-deb.sh puts it there): sources and the modules built above.
+TARBALL=$OUT/$NAME-$VERSION.dkms.tar.gz
+rm -f "$TARBALL"
+KARGS=()
+for k in "$@"; do KARGS+=(-k "$k"); done
+pk_run "dkms mktarball: the builds for $* and the sources, as $(basename "$TARBALL")" eval \
+	'dk mktarball -m "$NAME" -v "$VERSION" "${KARGS[@]}" --archive "$TARBALL" &&
+	 tar -tzvf "$TARBALL" && tar -tzf "$TARBALL" | grep -q "dkms_source_tree/dkms.conf$"'
 
 pk_run "dkms remove --all empties the DKMS tree" eval \
 	'dk remove --no-depmod -m "$NAME" -v "$VERSION" --all && test -z "$(ls -A "$S/dkms")"'
