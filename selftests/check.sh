@@ -12,7 +12,9 @@
 # After the build, the stages run side by side: the selftest VMs, the
 # packaging stage (host tests first, then its VMs) and the debug-kernel
 # stage (its kernel build, cold only, at nice 19 so the VMs keep the CPU).
-# At most CHECK_VMS guests boot at a time (run-vm.sh's INETX_VM_SLOTS).
+# At most CHECK_VMS guests boot at a time (run-vm.sh's INETX_VM_SLOTS),
+# the longest first when several wait: the debug kernel's, the selftests',
+# then the packaging stage's.
 # Each stage writes its own result directories and log; the logs are shown
 # whole, in a fixed order, once everything is done, so only the timings
 # depend on the schedule.
@@ -79,7 +81,7 @@ for k in $kvers; do
 	out=$top/build/check/$k
 	mkdir -p "$out"
 	outs+=("$out")
-	bg "stock-$k" selftests/vm/run-vm.sh --kver "$k" --out "$out" --timeout "$vm_timeout" --quiet -- \
+	INETX_VM_PRIO=20 bg "stock-$k" selftests/vm/run-vm.sh --kver "$k" --out "$out" --timeout "$vm_timeout" --quiet -- \
 		selftests/run_selftests.sh "$top/build/$k/module/inetx.ko" "$out"
 done
 
@@ -112,7 +114,7 @@ debug_stage() {
 }
 if [ "${CHECK_DEBUG_KERNEL:-1}" != 0 ]; then
 	out=$top/build/check/debug-6.12
-	bg debug-kernel debug_stage "$out"
+	INETX_VM_PRIO=10 bg debug-kernel debug_stage "$out"
 fi
 
 failed_stages=()

@@ -137,13 +137,25 @@ done
 
 # What common.postinst loads with `dkms ldtarball` when the package ships
 # it (guest-deb.sh puts it there): sources and the modules built above.
+# One mktarball per kernel, merged: dkms 3.0.10's mktarball -k K1 -k K2
+# archives K1 only (a `local -r` in its loop), and still exits 0.
 TARBALL=$OUT/$NAME-$VERSION.dkms.tar.gz
-rm -f "$TARBALL"
-KARGS=()
-for k in "$@"; do KARGS+=(-k "$k"); done
-pk_run "dkms mktarball: the builds for $* and the sources, as $(basename "$TARBALL")" eval \
-	'dk mktarball -m "$NAME" -v "$VERSION" "${KARGS[@]}" --archive "$TARBALL" &&
-	 tar -tzvf "$TARBALL" && tar -tzf "$TARBALL" | grep -q "dkms_source_tree/dkms.conf$"'
+mktarballs() {
+	local k m=$S/mktarball
+	rm -rf "$m" "$TARBALL"
+	mkdir -p "$m/merged"
+	for k in "$@"; do
+		dk mktarball -m "$NAME" -v "$VERSION" -k "$k" --archive "$m/$k.dkms.tar.gz" &&
+			tar -xzf "$m/$k.dkms.tar.gz" -C "$m/merged" || return 1
+	done
+	tar -C "$m/merged" -czf "$TARBALL" . && tar -tzvf "$TARBALL" || return 1
+	tar -tzf "$TARBALL" | grep -q "^\./dkms_source_tree/dkms.conf$" || return 1
+	for k in "$@"; do
+		tar -tzf "$TARBALL" | grep -q "^\./dkms_main_tree/$k/x86_64/module/inetx\.ko" ||
+			{ echo "no module for $k in it"; return 1; }
+	done
+}
+pk_run "dkms mktarball: the builds for $* and the sources, as $(basename "$TARBALL")" mktarballs "$@"
 
 pk_run "dkms remove --all empties the DKMS tree" eval \
 	'dk remove --no-depmod -m "$NAME" -v "$VERSION" --all && test -z "$(ls -A "$S/dkms")"'
