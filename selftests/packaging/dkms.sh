@@ -6,9 +6,9 @@
 # point into OUTDIR, install runs with --no-depmod, and the module-signing
 # key DKMS generates goes there too.  This machine's /var/lib/dkms, /usr/src
 # and /lib/modules are checked to be untouched.  Before the removal, `dkms
-# mktarball` keeps the builds as OUTDIR/inetx-VERSION.dkms.tar.gz: the
-# package's install in QEMU (guest-deb.sh) uses them rather than compiling
-# under TCG.
+# mktarball` keeps each build as OUTDIR/dkms-tarballs/KVER/inetx-VERSION.
+# dkms.tar.gz: the package's install in QEMU (guest-deb.sh) uses it rather
+# than compiling under TCG.
 #
 # Usage: selftests/packaging/dkms.sh OUTDIR [KVER...]
 #        (default kernels: newest 6.1 and 6.12)
@@ -136,26 +136,27 @@ for k in "$@"; do
 done
 
 # What common.postinst loads with `dkms ldtarball` when the package ships
-# it (guest-deb.sh puts it there): sources and the modules built above.
-# One mktarball per kernel, merged: dkms 3.0.10's mktarball -k K1 -k K2
-# archives K1 only (a `local -r` in its loop), and still exits 0.
-TARBALL=$OUT/$NAME-$VERSION.dkms.tar.gz
+# it (guest-deb.sh puts it there): sources and the module built above, one
+# kernel per archive: dkms 3.0.10's mktarball and ldtarball both handle
+# only the first of several kernels (a `local -r` in their loops) and still
+# exit 0.
+TARBALLS=$OUT/dkms-tarballs
 mktarballs() {
-	local k m=$S/mktarball
-	rm -rf "$m" "$TARBALL"
-	mkdir -p "$m/merged"
+	local k t
+	rm -rf "$TARBALLS"
 	for k in "$@"; do
-		dk mktarball -m "$NAME" -v "$VERSION" -k "$k" --archive "$m/$k.dkms.tar.gz" &&
-			tar -xzf "$m/$k.dkms.tar.gz" -C "$m/merged" || return 1
-	done
-	tar -C "$m/merged" -czf "$TARBALL" . && tar -tzvf "$TARBALL" || return 1
-	tar -tzf "$TARBALL" | grep -q "^\./dkms_source_tree/dkms.conf$" || return 1
-	for k in "$@"; do
-		tar -tzf "$TARBALL" | grep -q "^\./dkms_main_tree/$k/x86_64/module/inetx\.ko" ||
-			{ echo "no module for $k in it"; return 1; }
+		t=$TARBALLS/$k/$NAME-$VERSION.dkms.tar.gz
+		mkdir -p "$TARBALLS/$k" &&
+			dk mktarball -m "$NAME" -v "$VERSION" -k "$k" --archive "$t" &&
+			tar -tzvf "$t" || return 1
+		if ! tar -tzf "$t" | grep -q "^\./dkms_source_tree/dkms.conf$" ||
+			! tar -tzf "$t" | grep -q "^\./dkms_main_tree/$k/x86_64/module/inetx\.ko"; then
+			echo "$t: no sources or no module"
+			return 1
+		fi
 	done
 }
-pk_run "dkms mktarball: the builds for $* and the sources, as $(basename "$TARBALL")" mktarballs "$@"
+pk_run "dkms mktarball for each kernel: sources and module, $(basename "$TARBALLS")/KVER/$NAME-$VERSION.dkms.tar.gz" mktarballs "$@"
 
 pk_run "dkms remove --all empties the DKMS tree" eval \
 	'dk remove --no-depmod -m "$NAME" -v "$VERSION" --all && test -z "$(ls -A "$S/dkms")"'

@@ -6,13 +6,14 @@
 # then a plain socket() loads it, a client talks to an AF_INET server, and
 # removing and purging the package leaves nothing behind.
 #
-# With PREBUILT (a `dkms mktarball` made on the host by dkms.sh, against
-# the same kernels' headers), the module is not compiled here: a DKMS
-# build in the guest takes many minutes under TCG.  The tarball goes where
-# DKMS's common.postinst looks for one, /usr/share/inetx-dkms/inetx-
-# VERSION.dkms.tar.gz, so the postinst loads it with `dkms ldtarball`
-# (sources plus built modules, status "built") and runs `dkms install`.
-# Without PREBUILT (run.sh: INETX_PK_DEB_GUEST_BUILD=1), DKMS builds here.
+# With PREBUILT (dkms.sh's directory of `dkms mktarball`s made on the host
+# against the same kernels' headers, PREBUILT/KVER/inetx-VERSION.dkms.tar.gz)
+# the module is not compiled here: a DKMS build in the guest takes many
+# minutes under TCG.  The running kernel's tarball goes where DKMS's
+# common.postinst looks for one, /usr/share/inetx-dkms/, so the postinst
+# loads it with `dkms ldtarball` (sources plus the built module, status
+# "built") and runs `dkms install`.  Without PREBUILT (run.sh:
+# INETX_PK_DEB_GUEST_BUILD=1), DKMS builds here.
 #
 # run-vm.sh's guest has /usr and /var read-only (9p); this script first
 # mounts throwaway tmpfs-backed overlays on /usr, /var and /etc so dpkg and
@@ -67,10 +68,10 @@ if [ -n "$PREBUILT" ]; then
 	how="built on the host"
 	steps="dkms ldtarball of the host build, install"
 	hostbuilt() {
-		install -D -m 644 "$PREBUILT" "$HOSTBUILT" &&
+		install -D -m 644 "$PREBUILT/$K/inetx-$VERSION.dkms.tar.gz" "$HOSTBUILT" &&
 			tar -tzf "$HOSTBUILT" | grep "/$K/x86_64/module/inetx.ko"
 	}
-	pk_run "modules DKMS built on the host for $K ($(basename "$PREBUILT")) as $HOSTBUILT" hostbuilt
+	pk_run "module DKMS built on the host for $K (dkms mktarball) as $HOSTBUILT" hostbuilt
 else
 	how="built in the guest"
 	steps="dkms add, build, install"

@@ -28,12 +28,13 @@
 #                          whose postinst has DKMS install the module;
 #                          socket() loads it; dpkg -r, dpkg -P
 #     The module the guest's DKMS installs is the one dkms.sh built on the
-#     host (OUTDIR/host/inetx-VERSION.dkms.tar.gz, which the postinst loads
-#     with `dkms ldtarball`): a DKMS build inside the guest takes ~15 min
+#     host (OUTDIR/host/dkms-tarballs/KVER/, which the postinst loads with
+#     `dkms ldtarball`): a DKMS build inside the guest takes ~10-15 min
 #     under TCG.  INETX_PK_DEB_GUEST_BUILD=1 has the guest build it, as a
 #     user's machine would.  DKMS's postinst installs for the running and
 #     the newest installed kernel; by default the package is installed on
-#     the newest only.
+#     the newest only.  On an older kernel the newest one's module is still
+#     built in the guest (dkms 3.0.10 loads one kernel per tarball).
 #
 # Every directory it fills can be given to selftests/vm/summarize.sh:
 # OUTDIR/host gets a run-vm.status of its own ("pass" only if every step
@@ -132,7 +133,7 @@ step dkms.sh "$here/dkms.sh" "$host" "${kvers[@]}"
 step manpage.sh "$here/manpage.sh" "$host"
 step deb.sh "$here/deb.sh" "$host" "$host/deb"
 DEB=$host/deb/inetx-dkms_$(pk_dkms_version)_all.deb
-PREBUILT=$host/inetx-$(pk_dkms_version).dkms.tar.gz	# dkms.sh's mktarball
+PREBUILT=$host/dkms-tarballs	# dkms.sh's mktarball, one per kernel
 [ "${INETX_PK_DEB_GUEST_BUILD:-0}" = 0 ] || PREBUILT=""
 
 if [ ${#problems[@]} -eq 0 ]; then
