@@ -177,7 +177,9 @@ for task in "${tasks[@]}"; do
 	*-deb)
 		k=${task%-deb}
 		echo "== packaging: $k in QEMU: inetx-dkms (output: $d/vm.out)"
-		vm "$k" "$d" "$k inetx-dkms" selftests/packaging/guest-deb.sh "$d" "$DEB" "$SOCK" \
+		# The longer run first when VMs wait for a slot (run-vm.sh).
+		INETX_VM_PRIO=$((${INETX_VM_PRIO:-50} - 1)) \
+			vm "$k" "$d" "$k inetx-dkms" selftests/packaging/guest-deb.sh "$d" "$DEB" "$SOCK" \
 			${PREBUILT:+"$PREBUILT"} >"$d/vm.out" 2>&1 &
 		;;
 	*)
