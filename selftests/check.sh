@@ -6,38 +6,83 @@
 # CHECK_KVERS="kver ..." limits the kernels (default: newest 6.1 and 6.12).
 # CHECK_PACKAGING=0 leaves out the packaging stage (selftests/packaging).
 # CHECK_DEBUG_KERNEL=0 leaves out the debug-kernel stage (selftests/debug-kernel).
+# CHECK_VMS=N: QEMU guests at a time, over all stages (default 2).
+# CHECK_VM_TIMEOUT: seconds per selftest VM (default 2400).
+#
+# After the build, the stages run side by side: the selftest VMs, the
+# packaging stage (host tests first, then its VMs) and the debug-kernel
+# stage (its kernel build, cold only, at nice 19 so the VMs keep the CPU).
+# At most CHECK_VMS guests boot at a time (run-vm.sh's INETX_VM_SLOTS),
+# the longest first when several wait: the debug kernel's, the selftests',
+# then the packaging stage's.
+# Each stage writes its own result directories and log; the logs are shown
+# whole, in a fixed order, once everything is done, so only the timings
+# depend on the schedule.
+# shellcheck disable=SC2317  # functions run indirectly, through timed and bg
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 start=$(date +%s)
+logs=$top/build/check/logs
+rm -rf "$logs"
+mkdir -p "$logs"
 
-selftests/vm/setup-deps.sh
+# Stage times: "NAME SECONDS [NOTE]" lines, printed before the last line.
+times=$logs/stage-times
+timed() { # NAME CMD...: run CMD, note its wall time
+	local name=$1 t rc=0
+	shift
+	t=$(date +%s)
+	"$@" || rc=$?
+	echo "$name $(($(date +%s) - t))" >>"$times"
+	return "$rc"
+}
 
+timed setup-deps selftests/vm/setup-deps.sh
+
+# shellcheck disable=SC2012  # kernel versions have no odd characters
 newest() { ls /boot/vmlinuz-"$1"* 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1; }
 kvers=${CHECK_KVERS:-"$(newest '6.1.0-') $(newest '6.12.')"}
 
-echo "== build (W=1) for: $kvers"
-for k in $kvers; do
-	log=$top/build/$k.build.log
-	mkdir -p "$top/build"
-	make --no-print-directory KVER="$k" modules >"$log" 2>&1 || { cat "$log"; exit 1; }
-	# W=1 must stay clean: any compiler or modpost warning fails the run.
-	if grep -iE 'warning|error' "$log"; then
-		echo "check: build for $k is not warning-free" >&2
-		exit 1
-	fi
-done
-make --no-print-directory -C selftests >/dev/null
-make --no-print-directory -C tools >/dev/null
+build() {
+	local k log
+	echo "== build (W=1) for: $kvers"
+	for k in $kvers; do
+		log=$top/build/$k.build.log
+		mkdir -p "$top/build"
+		make --no-print-directory KVER="$k" modules >"$log" 2>&1 || { cat "$log"; return 1; }
+		# W=1 must stay clean: any compiler or modpost warning fails the run.
+		if grep -iE 'warning|error' "$log"; then
+			echo "check: build for $k is not warning-free" >&2
+			return 1
+		fi
+	done
+	make --no-print-directory -C selftests >/dev/null
+	make --no-print-directory -C tools >/dev/null
+}
+timed build build
+
+export INETX_VM_SLOTS=${CHECK_VMS:-2} INETX_VM_SLOT_DIR=$logs/vm-slots
+vm_timeout=${CHECK_VM_TIMEOUT:-2400}
+
+# Stages in the background, each logging to $logs/NAME.log.
+names=() pids=()
+bg() { # NAME CMD...
+	local name=$1
+	shift
+	echo "== $name: started (log: $logs/$name.log)"
+	timed "$name" "$@" >"$logs/$name.log" 2>&1 &
+	names+=("$name")
+	pids+=("$!")
+}
 
 outs=()
 for k in $kvers; do
 	out=$top/build/check/$k
 	mkdir -p "$out"
 	outs+=("$out")
-	echo "== $k: selftests in QEMU"
-	selftests/vm/run-vm.sh --kver "$k" --out "$out" --quiet -- \
-		selftests/run_selftests.sh "$top/build/$k/module/inetx.ko" "$out" || true
+	INETX_VM_PRIO=20 bg "stock-$k" selftests/vm/run-vm.sh --kver "$k" --out "$out" --timeout "$vm_timeout" --quiet -- \
+		selftests/run_selftests.sh "$top/build/$k/module/inetx.ko" "$out"
 done
 
 # Packaging: modinfo, make install, DKMS, inetx(7) and the inetx-dkms package
@@ -46,22 +91,75 @@ done
 # not exist, which summarize.sh counts as a failure).
 if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
 	pkg=$top/build/check/packaging
-	echo "== packaging: host tests, then autoload and inetx-dkms in QEMU"
 	rm -f "$pkg/dirs"
 	# shellcheck disable=SC2086  # one word per kernel
-	selftests/packaging/run.sh "$pkg" $kvers || true
-	mapfile -t pdirs < <(cat "$pkg/dirs" 2>/dev/null || echo "$pkg/(run.sh wrote no dirs)")
-	outs+=("${pdirs[@]}")
+	bg packaging selftests/packaging/run.sh "$pkg" $kvers
 fi
 
 # The 6.12 debug kernel (KASAN, lockdep, kmemleak, UBSAN), built on the first
-# run and cached: KUnit suites and the whole selftest suite again.
+# run and cached: KUnit suites and the whole selftest suite again.  A cold
+# kernel build is CPU-bound and nothing waits for it but this stage: nice
+# it, so that the VMs running meanwhile are not slowed down.
+debug_stage() {
+	local t rc=0
+	t=$(date +%s)
+	if selftests/debug-kernel/build.sh --series 6.12 --print-dir >/dev/null 2>&1; then
+		echo "debug-kernel-build 0 cached" >>"$times"
+	else
+		nice -n 19 selftests/debug-kernel/build.sh --series 6.12 >/dev/null || rc=$?
+		echo "debug-kernel-build $(($(date +%s) - t)) built now (exit $rc)" >>"$times"
+	fi
+	# run.sh reports a failed kernel build in its result directory.
+	selftests/debug-kernel/run.sh --series 6.12 --out "$1"
+}
 if [ "${CHECK_DEBUG_KERNEL:-1}" != 0 ]; then
 	out=$top/build/check/debug-6.12
-	outs+=("$out")
-	echo "== 6.12 debug kernel: KUnit and selftests in QEMU"
-	selftests/debug-kernel/run.sh --series 6.12 --out "$out" || true
+	INETX_VM_PRIO=10 bg debug-kernel debug_stage "$out"
 fi
 
-echo "== results (wall time $(( $(date +%s) - start ))s)"
-selftests/vm/summarize.sh inetx "${outs[@]}"
+failed_stages=()
+for i in "${!pids[@]}"; do
+	wait "${pids[$i]}" || failed_stages+=("${names[$i]}")
+	echo "== ${names[$i]}: done"
+done
+for name in "${names[@]}"; do
+	echo "== $name (log: $logs/$name.log)"
+	cat "$logs/$name.log"
+done
+
+# Result directories in a fixed order: selftests, packaging, debug kernel.
+if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
+	mapfile -t pdirs < <(cat "$pkg/dirs" 2>/dev/null || echo "$pkg/(run.sh wrote no dirs)")
+	outs+=("${pdirs[@]}")
+fi
+[ "${CHECK_DEBUG_KERNEL:-1}" = 0 ] || outs+=("$top/build/check/debug-6.12")
+
+total=$(($(date +%s) - start))
+echo "== results (wall time ${total}s)"
+[ ${#failed_stages[@]} = 0 ] || echo "stages that exited non-zero: ${failed_stages[*]}"
+rc=0
+summary=$(selftests/vm/summarize.sh inetx "${outs[@]}") || rc=$?
+# The totals line must stay the very last line: stage times go before it.
+printf '%s\n' "$summary" | sed '$d'
+# Within the packaging stage: its host tests, and each dpkg -i in a guest.
+if [ -r "$logs/packaging.log" ]; then
+	sed -n 's/^packaging: host tests took \([0-9]*\)s$/packaging-host-tests \1/p' "$logs/packaging.log"
+	for d in "${outs[@]}"; do
+		[ -r "$d/deb-install.ktap" ] || continue
+		sed -n "s/^# dpkg -i took \([0-9.]*\)s\(.*\)/packaging-$(basename "$d")-dpkg-i \1 in the guest\2/p" \
+			"$d/deb-install.ktap"
+	done
+fi >>"$times"
+echo "== stage times (wall seconds; the stages after build run side by side)"
+# Fixed order, whatever order the stages ended in.
+# shellcheck disable=SC2086  # one word per kernel
+for name in setup-deps build $(printf 'stock-%s ' $kvers) packaging packaging-host-tests \
+	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") debug-kernel-build debug-kernel; do
+	while read -r n secs note; do
+		[ "$n" = "$name" ] || continue
+		printf '  %-40s %6ss%s\n' "$name" "$secs" "${note:+  ($note)}"
+	done <"$times"
+done
+printf '  %-40s %6ss\n' total "$total"
+printf '%s\n' "$summary" | tail -n 1
+exit "$rc"

@@ -5,7 +5,10 @@
 # against a scratch DKMS tree: --sourcetree, --dkmstree and --installtree
 # point into OUTDIR, install runs with --no-depmod, and the module-signing
 # key DKMS generates goes there too.  This machine's /var/lib/dkms, /usr/src
-# and /lib/modules are checked to be untouched.
+# and /lib/modules are checked to be untouched.  Before the removal, `dkms
+# mktarball` keeps each build as OUTDIR/dkms-tarballs/KVER/inetx-VERSION.
+# dkms.tar.gz: the package's install in QEMU (guest-deb.sh) uses it rather
+# than compiling under TCG.
 #
 # Usage: selftests/packaging/dkms.sh OUTDIR [KVER...]
 #        (default kernels: newest 6.1 and 6.12)
@@ -17,7 +20,7 @@ pk_args "$0" "$@"
 set -- "${PK_KVERS[@]}"
 PER_KVER=7
 
-pk_start "$OUT" dkms $((4 + PER_KVER * $# + 2))
+pk_start "$OUT" dkms $((4 + PER_KVER * $# + 3))
 
 if ! command -v dkms >/dev/null; then
 	pk_diag "dkms is not installed (selftests/packaging/deps.sh installs it)"
@@ -125,6 +128,29 @@ for k in "$@"; do
 		'dk uninstall --no-depmod -m "$NAME" -v "$VERSION" -k "$k" && ! ko_in "$S/lib-modules/$k/updates/dkms"'
 	pk_run "$k: dkms status: built again" status_is "$k" built
 done
+
+# What common.postinst loads with `dkms ldtarball` when the package ships
+# it (guest-deb.sh puts it there): sources and the module built above, one
+# kernel per archive: dkms 3.0.10's mktarball and ldtarball both handle
+# only the first of several kernels (a `local -r` in their loops) and still
+# exit 0.
+TARBALLS=$OUT/dkms-tarballs
+mktarballs() {
+	local k t
+	rm -rf "$TARBALLS"
+	for k in "$@"; do
+		t=$TARBALLS/$k/$NAME-$VERSION.dkms.tar.gz
+		mkdir -p "$TARBALLS/$k" &&
+			dk mktarball -m "$NAME" -v "$VERSION" -k "$k" --archive "$t" &&
+			tar -tzvf "$t" || return 1
+		if ! tar -tzf "$t" | grep -q "^\./dkms_source_tree/dkms.conf$" ||
+			! tar -tzf "$t" | grep -q "^\./dkms_main_tree/$k/x86_64/module/inetx\.ko"; then
+			echo "$t: no sources or no module"
+			return 1
+		fi
+	done
+}
+pk_run "dkms mktarball for each kernel: sources and module, $(basename "$TARBALLS")/KVER/$NAME-$VERSION.dkms.tar.gz" mktarballs "$@"
 
 pk_run "dkms remove --all empties the DKMS tree" eval \
 	'dk remove --no-depmod -m "$NAME" -v "$VERSION" --all && test -z "$(ls -A "$S/dkms")"'

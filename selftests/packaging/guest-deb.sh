@@ -6,21 +6,30 @@
 # then a plain socket() loads it, a client talks to an AF_INET server, and
 # removing and purging the package leaves nothing behind.
 #
+# With PREBUILT (dkms.sh's directory of `dkms mktarball`s made on the host
+# against the same kernels' headers, PREBUILT/KVER/inetx-VERSION.dkms.tar.gz)
+# the module is not compiled here: a DKMS build in the guest takes many
+# minutes under TCG.  The running kernel's tarball goes where DKMS's
+# common.postinst looks for one, /usr/share/inetx-dkms/, so the postinst
+# loads it with `dkms ldtarball` (sources plus the built module, status
+# "built") and runs `dkms install`.  Without PREBUILT (run.sh:
+# INETX_PK_DEB_GUEST_BUILD=1), DKMS builds here.
+#
 # run-vm.sh's guest has /usr and /var read-only (9p); this script first
 # mounts throwaway tmpfs-backed overlays on /usr, /var and /etc so dpkg and
 # DKMS can write there.  They vanish with the VM.
 #
 # Usage (in the guest, as root):
-#   selftests/packaging/guest-deb.sh OUTDIR DEB INETX_SOCKET
+#   selftests/packaging/guest-deb.sh OUTDIR DEB INETX_SOCKET [PREBUILT]
 # Writes OUTDIR/deb-install.ktap.  Refuses to run outside the VM.
 # shellcheck disable=SC2016,SC2034,SC2317  # checks run indirectly, through pk_run and eval ($SOCK)
 set -u
 # shellcheck source=selftests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
-[ $# -eq 3 ] || { echo "usage: $0 OUTDIR DEB INETX_SOCKET" >&2; exit 2; }
-OUT=$1 DEB=$2 SOCK=$3
+[ $# -eq 3 ] || [ $# -eq 4 ] || { echo "usage: $0 OUTDIR DEB INETX_SOCKET [PREBUILT]" >&2; exit 2; }
+OUT=$1 DEB=$2 SOCK=$3 PREBUILT=${4:-}
 
-pk_start "$OUT" deb-install 13
+pk_start "$OUT" deb-install 14
 
 if [ "${INETX_VM:-}" != 1 ] || [ "$(id -u)" != 0 ]; then
 	pk_out "Bail out! not inside a run-vm.sh guest as root: this test installs a package"
@@ -53,17 +62,40 @@ pk_diag "took $(took "$t")s"
 pk_run "inetx is not loaded, and the package not installed, at start" \
 	eval '! test -e /sys/module/inetx && ! dpkg -s inetx-dkms 2>/dev/null | grep -q "^Status: install ok"'
 
+# Not part of the package: dpkg -r/-P leave it, and it goes at the end.
+HOSTBUILT=/usr/share/inetx-dkms/inetx-$VERSION.dkms.tar.gz
+if [ -n "$PREBUILT" ]; then
+	how="built on the host"
+	steps="dkms ldtarball of the host build, install"
+	hostbuilt() {
+		install -D -m 644 "$PREBUILT/$K/inetx-$VERSION.dkms.tar.gz" "$HOSTBUILT" &&
+			tar -tzf "$HOSTBUILT" | grep "/$K/x86_64/module/inetx.ko"
+	}
+	pk_run "module DKMS built on the host for $K (dkms mktarball) as $HOSTBUILT" hostbuilt
+else
+	how="built in the guest"
+	steps="dkms add, build, install"
+	pk_run "no $HOSTBUILT: DKMS builds in the guest (INETX_PK_DEB_GUEST_BUILD=1)" \
+		test ! -e "$HOSTBUILT"
+fi
+
 t=$(now)
-pk_run "dpkg -i $(basename "$DEB") (postinst: dkms add, build, install)" \
+pk_run "dpkg -i $(basename "$DEB") (postinst: $steps)" \
 	env DEBIAN_FRONTEND=noninteractive dpkg -i "$DEB"
-pk_diag "dpkg -i took $(took "$t")s"
+pk_diag "dpkg -i took $(took "$t")s (module $how)"
 pk_diag "$(dkms status 2>&1)"
 
 installed_ok() {
+	local ko
 	dpkg -s inetx-dkms | grep -qx 'Status: install ok installed' &&
-		dkms status -m inetx -v "$VERSION" -k "$K" | grep -q ": installed$"
+		dkms status -m inetx -v "$VERSION" -k "$K" | grep -q ": installed$" || return 1
+	[ -n "$PREBUILT" ] || return 0
+	# The host's build, byte for byte, with the package's sources behind it.
+	ko=$(ls "/lib/modules/$K/updates/dkms/"inetx.ko*) || return 1
+	tar -xzOf "$HOSTBUILT" "./dkms_main_tree/$K/x86_64/module/$(basename "$ko")" | cmp - "$ko" &&
+		test "$(readlink "/var/lib/dkms/inetx/$VERSION/source")" = "/usr/src/inetx-$VERSION"
 }
-pk_run "package installed; dkms status: inetx/$VERSION, $K: installed" installed_ok
+pk_run "package installed; dkms status: inetx/$VERSION, $K: installed ($how)" installed_ok
 
 modinfo_ok() {
 	local f
@@ -74,7 +106,7 @@ modinfo_ok() {
 		modinfo -F alias inetx | grep -qx net-pf-18 &&
 		modinfo -F vermagic inetx | grep -q "^$K "
 }
-pk_run "modinfo inetx: the DKMS-built updates/dkms/inetx.ko for $K, version $VERSION" modinfo_ok
+pk_run "modinfo inetx: the DKMS-built ($how) updates/dkms/inetx.ko for $K, version $VERSION" modinfo_ok
 
 pk_run "socket(PF_INETX, SOCK_STREAM, 0) loads the DKMS-built module by itself" \
 	eval '"$SOCK" && test -e /sys/module/inetx &&
@@ -99,5 +131,6 @@ pk_run "removed cleanly: no sources, no DKMS tree, no module, no alias" removed_
 pk_run "dpkg -P inetx-dkms: purged, dpkg no longer knows it" eval \
 	'DEBIAN_FRONTEND=noninteractive dpkg -P inetx-dkms &&
 	 ! dpkg -s inetx-dkms >/dev/null 2>&1 && ! ls /usr/share/doc/inetx-dkms 2>/dev/null'
+rm -rf "$(dirname "$HOSTBUILT")"
 
 pk_finish

@@ -25,12 +25,16 @@
 #                          depmod, socket() loads inetx, make uninstall
 #       OUTDIR/KVER-deb/   guest-deb.sh on the kernels in INETX_PK_DEB_KVERS
 #                          (default: the newest KVER): dpkg -i inetx-dkms,
-#                          whose postinst has DKMS build and install the
-#                          module; socket() loads it; dpkg -r, dpkg -P
-#     DKMS's postinst builds for the running and the newest installed
-#     kernel; on the newest kernel that is one build, which takes minutes
-#     under TCG, so by default the package is installed there only.  DKMS
-#     builds for every KVER are tested on the host (step 3).
+#                          whose postinst has DKMS install the module;
+#                          socket() loads it; dpkg -r, dpkg -P
+#     The module the guest's DKMS installs is the one dkms.sh built on the
+#     host (OUTDIR/host/dkms-tarballs/KVER/, which the postinst loads with
+#     `dkms ldtarball`): a DKMS build inside the guest takes ~10-15 min
+#     under TCG.  INETX_PK_DEB_GUEST_BUILD=1 has the guest build it, as a
+#     user's machine would.  DKMS's postinst installs for the running and
+#     the newest installed kernel; by default the package is installed on
+#     the newest only.  On an older kernel the newest one's module is still
+#     built in the guest (dkms 3.0.10 loads one kernel per tarball).
 #
 # Every directory it fills can be given to selftests/vm/summarize.sh:
 # OUTDIR/host gets a run-vm.status of its own ("pass" only if every step
@@ -41,7 +45,8 @@
 #
 # Environment: INETX_PK_VM_TIMEOUT (seconds per VM run, default 1800),
 # INETX_PK_JOBS (VMs at a time, default 2), INETX_PK_DEB_KVERS (kernels to
-# install the package on, "all" for every KVER).
+# install the package on, "all" for every KVER), INETX_PK_DEB_GUEST_BUILD
+# (1: DKMS compiles the module inside the guest, see step 4).
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
@@ -67,7 +72,7 @@ njobs=${INETX_PK_JOBS:-2}
 case "$njobs" in ""|*[!0-9]*|0) echo "packaging: INETX_PK_JOBS wants a positive number" >&2; exit 2 ;; esac
 start=$(date +%s)
 
-# The VM runs, longest first: the package installs (a DKMS build under TCG).
+# The VM runs, longest first: the package installs.
 tasks=()
 for k in $deb_kvers; do tasks+=("$k-deb"); done
 tasks+=("${kvers[@]}")
@@ -128,6 +133,8 @@ step dkms.sh "$here/dkms.sh" "$host" "${kvers[@]}"
 step manpage.sh "$here/manpage.sh" "$host"
 step deb.sh "$here/deb.sh" "$host" "$host/deb"
 DEB=$host/deb/inetx-dkms_$(pk_dkms_version)_all.deb
+PREBUILT=$host/dkms-tarballs	# dkms.sh's mktarball, one per kernel
+[ "${INETX_PK_DEB_GUEST_BUILD:-0}" = 0 ] || PREBUILT=""
 
 if [ ${#problems[@]} -eq 0 ]; then
 	echo pass >"$host/run-vm.status"
@@ -170,8 +177,10 @@ for task in "${tasks[@]}"; do
 	*-deb)
 		k=${task%-deb}
 		echo "== packaging: $k in QEMU: inetx-dkms (output: $d/vm.out)"
-		vm "$k" "$d" "$k inetx-dkms" selftests/packaging/guest-deb.sh "$d" "$DEB" "$SOCK" \
-			>"$d/vm.out" 2>&1 &
+		# The longer run first when VMs wait for a slot (run-vm.sh).
+		INETX_VM_PRIO=$((${INETX_VM_PRIO:-50} - 1)) \
+			vm "$k" "$d" "$k inetx-dkms" selftests/packaging/guest-deb.sh "$d" "$DEB" "$SOCK" \
+			${PREBUILT:+"$PREBUILT"} >"$d/vm.out" 2>&1 &
 		;;
 	*)
 		echo "== packaging: $task in QEMU: make install, autoload (output: $d/vm.out)"

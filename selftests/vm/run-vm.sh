@@ -60,7 +60,11 @@
 #
 # Environment: INETX_VM_CACHE (initramfs cache dir, default
 # <repo>/build/vm), INETX_VM_TAINT_IGNORE (taint bits allowed to appear,
-# default 12288 = O|E, which loading an unsigned out-of-tree module sets).
+# default 12288 = O|E, which loading an unsigned out-of-tree module sets),
+# INETX_VM_SLOTS=N with INETX_VM_SLOT_DIR=DIR (at most N guests at a time
+# among the run-vm.sh sharing DIR; make check sets them; the wait for a
+# slot does not count against --timeout; a free slot goes to a waiting run
+# with a lower INETX_VM_PRIO first, default 50).
 set -eu
 
 SCRIPT=$(readlink -f "$0")
@@ -367,6 +371,46 @@ QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot
 
 shown=$KVER
 [ "$KERNEL" = "/boot/vmlinuz-$KVER" ] || shown="$KVER ($KERNEL)"
+
+# A slot is a flock on DIR/slot-I held through fd 8, which QEMU inherits:
+# it is free again once this run and its QEMU are gone, however they end.
+if [ -n "${INETX_VM_SLOTS:-}" ]; then
+	case "$INETX_VM_SLOTS" in *[!0-9]*|0) die "INETX_VM_SLOTS wants a positive number" ;; esac
+	PRIO=${INETX_VM_PRIO:-50}
+	case "$PRIO" in ''|*[!0-9]*) die "INETX_VM_PRIO wants a number" ;; esac
+	SLOT_DIR=${INETX_VM_SLOT_DIR:-$CACHE/slots}
+	mkdir -p "$SLOT_DIR"
+	# Waiters announce themselves as wait.PRIO.PID (stale ones: dead PID).
+	WAITF=$SLOT_DIR/wait.$PRIO.$$
+	touch "$WAITF"
+	# shellcheck disable=SC2064  # expand $WAITF now
+	trap "rm -f '$WAITF'" EXIT
+	ahead() {
+		local f p pid
+		for f in "$SLOT_DIR"/wait.*.*; do
+			[ -e "$f" ] || continue
+			p=${f##*/wait.} pid=${f##*.}
+			p=${p%%.*}
+			[ "$p" -lt "$PRIO" ] && kill -0 "$pid" 2>/dev/null && return 0
+		done
+		return 1
+	}
+	waited=0
+	while :; do
+		if ! ahead; then
+			for slot in $(seq 1 "$INETX_VM_SLOTS"); do
+				exec 8>"$SLOT_DIR/slot-$slot"
+				flock -n 8 && break 2
+			done
+			exec 8>&-
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
+	rm -f "$WAITF"
+	trap - EXIT
+	echo "run-vm: $shown: VM slot $slot of $INETX_VM_SLOTS (waited ${waited}s)"
+fi
 echo "run-vm: booting $shown (timeout ${TIMEOUT}s), console -> $OUT/console.log"
 start=$(date +%s.%N)
 set +e
