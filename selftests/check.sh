@@ -6,6 +6,7 @@
 # CHECK_KVERS="kver ..." limits the kernels (default: newest 6.1 and 6.12).
 # CHECK_PACKAGING=0 leaves out the packaging stage (selftests/packaging).
 # CHECK_DEBUG_KERNEL=0 leaves out the debug-kernel stage (selftests/debug-kernel).
+# CHECK_SELINUX=0 leaves out the SELinux boots (selftests/coexist-selinux.sh).
 # CHECK_VMS=N: QEMU guests at a time, over all stages (default 2).
 # CHECK_VM_TIMEOUT: seconds per selftest VM (default 2400).
 #
@@ -96,6 +97,15 @@ if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
 	bg packaging selftests/packaging/run.sh "$pkg" $kvers
 fi
 
+# The coexistence suite's SELinux case needs its own boot per kernel
+# (security=selinux); the rest of the suite runs in the selftest VMs.
+if [ "${CHECK_SELINUX:-1}" != 0 ]; then
+	sel=$top/build/check/selinux
+	rm -f "$sel/dirs"
+	# shellcheck disable=SC2086  # one word per kernel
+	INETX_PREBUILT=1 INETX_VM_PRIO=40 bg selinux selftests/coexist-selinux.sh "$sel" $kvers
+fi
+
 # The 6.12 debug kernel (KASAN, lockdep, kmemleak, UBSAN), built on the first
 # run and cached: KUnit suites and the whole selftest suite again.  A cold
 # kernel build is CPU-bound and nothing waits for it but this stage: nice
@@ -132,6 +142,10 @@ if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
 	mapfile -t pdirs < <(cat "$pkg/dirs" 2>/dev/null || echo "$pkg/(run.sh wrote no dirs)")
 	outs+=("${pdirs[@]}")
 fi
+if [ "${CHECK_SELINUX:-1}" != 0 ]; then
+	mapfile -t sdirs < <(cat "$sel/dirs" 2>/dev/null || echo "$sel/(coexist-selinux.sh wrote no dirs)")
+	outs+=("${sdirs[@]}")
+fi
 [ "${CHECK_DEBUG_KERNEL:-1}" = 0 ] || outs+=("$top/build/check/debug-6.12")
 
 total=$(($(date +%s) - start))
@@ -154,7 +168,7 @@ echo "== stage times (wall seconds; the stages after build run side by side)"
 # Fixed order, whatever order the stages ended in.
 # shellcheck disable=SC2086  # one word per kernel
 for name in setup-deps build $(printf 'stock-%s ' $kvers) packaging packaging-host-tests \
-	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") debug-kernel-build debug-kernel; do
+	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux debug-kernel-build debug-kernel; do
 	while read -r n secs note; do
 		[ "$n" = "$name" ] || continue
 		printf '  %-40s %6ss%s\n' "$name" "$secs" "${note:+  ($note)}"

@@ -8,7 +8,8 @@
 # must work as AF_INET does while SELinux is active (no policy loaded).
 #
 # Builds build/KVER/module/inetx.ko and build/selftests first (make is
-# incremental: a no-op after make check has built them).
+# incremental), unless INETX_PREBUILT=1 says the caller has (make check,
+# whose other stages use the same files meanwhile).
 # One run-vm.sh output directory per kernel, OUTBASE/selinux-KVER, each
 # with inetx_coexist-selinux.ktap, usable by selftests/vm/summarize.sh;
 # their paths are listed, one a line, in OUTBASE/dirs. Exit status 0 only
@@ -28,7 +29,8 @@ kvers=${*:-"$(newest '6.1.0-') $(newest '6.12.')"}
 mkdir -p "$base"
 base=$(cd "$base" && pwd -P)
 : >"$base/dirs"
-make --no-print-directory -C selftests >/dev/null || exit 1
+prebuilt=${INETX_PREBUILT:-0}
+[ "$prebuilt" = 1 ] || make --no-print-directory -C selftests >/dev/null || exit 1
 rc=0
 for k in $kvers; do
 	ko=$top/build/$k/module/inetx.ko
@@ -36,7 +38,9 @@ for k in $kvers; do
 	mkdir -p "$out"
 	echo "$out" >>"$base/dirs"
 	log=$top/build/$k.build.log
-	make --no-print-directory KVER="$k" modules >"$log" 2>&1 || { cat "$log"; rc=1; continue; }
+	if [ "$prebuilt" != 1 ]; then
+		make --no-print-directory KVER="$k" modules >"$log" 2>&1 || { cat "$log"; rc=1; continue; }
+	fi
 	echo "== $k: coexistence suite with SELinux in QEMU"
 	selftests/vm/run-vm.sh --kver "$k" --out "$out" --quiet --timeout 900 \
 		--append "security=selinux selinux=1" -- \
