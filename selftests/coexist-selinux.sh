@@ -23,6 +23,7 @@ if [ $# -lt 1 ]; then
 fi
 base=$1
 shift
+# shellcheck disable=SC2012  # kernel versions have no odd characters
 newest() { ls /boot/vmlinuz-"$1"* 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1; }
 kvers=${*:-"$(newest '6.1.0-') $(newest '6.12.')"}
 
