@@ -169,7 +169,7 @@ static const struct named ioctls[] = {
 };
 
 /* How getsockopt's answer is recorded: only what is deterministic. */
-enum okind { K_INT, K_LINGER, K_TV, K_STR, K_NONZERO, K_LEN, K_TCPINFO };
+enum okind { K_INT, K_LINGER, K_TV, K_STR, K_NONZERO, K_LEN, K_TCPINFO, K_SA };
 
 struct optdef {
 	const char *name;
@@ -201,7 +201,7 @@ static const struct optdef opts[] = {
 	O(SOL_SOCKET, SO_MAX_PACING_RATE, K_INT), O(SOL_SOCKET, SO_INCOMING_CPU, K_LEN),
 	O(SOL_SOCKET, SO_COOKIE, K_NONZERO), O(SOL_SOCKET, SO_ZEROCOPY, K_INT),
 	O(SOL_SOCKET, SO_TXTIME, K_LEN), O(SOL_SOCKET, SO_BINDTOIFINDEX, K_INT),
-	O(SOL_SOCKET, SO_PEERNAME, K_LEN), O(SOL_SOCKET, SO_MEMINFO, K_LEN),
+	O(SOL_SOCKET, SO_PEERNAME, K_SA), O(SOL_SOCKET, SO_MEMINFO, K_LEN),
 	O(SOL_SOCKET, SO_INCOMING_NAPI_ID, K_INT), O(SOL_SOCKET, SO_PEERCRED, K_LEN),
 	O(SOL_SOCKET, SO_PREFER_BUSY_POLL, K_INT), O(SOL_SOCKET, SO_BUSY_POLL_BUDGET, K_INT),
 	O(SOL_SOCKET, SO_NETNS_COOKIE, K_NONZERO), O(SOL_SOCKET, SO_BUF_LOCK, K_INT),
@@ -239,6 +239,7 @@ static const struct optdef opts[] = {
 	O(SOL_TCP, TCP_MD5SIG_EXT, K_LEN), O(SOL_TCP, TCP_FASTOPEN_KEY, K_LEN),
 	O(SOL_TCP, TCP_FASTOPEN_NO_COOKIE, K_INT), O(SOL_TCP, TCP_ZEROCOPY_RECEIVE, K_LEN),
 	O(SOL_TCP, TCP_INQ, K_INT), O(SOL_TCP, TCP_TX_DELAY, K_INT),
+	O(SOL_IPV6, IPV6_V6ONLY, K_INT),
 	{ NULL, 0, 0, K_INT }
 };
 
@@ -543,8 +544,9 @@ static bool parse_addr(struct run *r, const char *arg,
 			t += 4;
 			if (!strcmp(t, "inet"))
 				sa->sin_family = AF_INET;
-			else if (!strcmp(t, "x"))
-				sa->sin_family = inx_family();
+			else if (!strcmp(t, "x"))	/* AF_INETX when run on AF_INET */
+				sa->sin_family = inx_family() == AF_INET ? AF_INETX :
+						 inx_family();
 			else if (!strcmp(t, "unspec"))
 				sa->sin_family = AF_UNSPEC;
 			else
@@ -711,6 +713,9 @@ static int do_bind_connect(struct run *r, const struct step *st, bool conn)
 		memset(&sa, 0, sizeof(sa));
 		sa.sin_family = AF_UNSPEC;
 		len = sizeof(sa);
+		for (int i = 3; i < st->ntok; i++)
+			if (!strncmp(st->tok[i], "len=", 4))
+				len = atoi(st->tok[i] + 4);
 	} else if (st->ntok < 3 || !parse_addr(r, st->tok[2], &sa, &len)) {
 		return bad(r, "bad address"), -1;
 	}
@@ -733,6 +738,12 @@ static int do_accept(struct run *r, const struct step *st)
 		flags |= SOCK_NONBLOCK;
 	if (has_word(st, "cloexec"))
 		flags |= SOCK_CLOEXEC;
+	for (int i = 2; i < st->ntok; i++) {
+		if (!strncmp(st->tok[i], "len=", 4))
+			len = atoi(st->tok[i] + 4);
+		else if (!strncmp(st->tok[i], "flags=", 6))
+			flags = strtol(st->tok[i] + 6, NULL, 0);
+	}
 	memset(&sa, 0xa5, sizeof(sa));
 	errno = 0;
 	if (has_word(st, "noaddr"))
@@ -785,24 +796,35 @@ static int do_xfer(struct run *r, const struct step *st)
 		expect(r, op, ret, err);
 	} else {
 		bool consume = !(flags & MSG_PEEK);
-		int mflags = 0;
+		struct sockaddr_in from;
+		socklen_t fromlen = sizeof(from);
+		char ctrl[256];
+		struct iovec iov;
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = ctrl, .msg_controllen = sizeof(ctrl) };
+		struct cmsghdr *cm;
 
 		buf = rx_buf(len ? len : 1);
-		if (!strcmp(op, "read")) {
+		iov = (struct iovec){ buf, len };
+		if (!strcmp(op, "read"))
 			ret = read(s->fd, buf, len);
-		} else if (!strcmp(op, "recv")) {
+		else if (!strcmp(op, "recv"))
 			ret = recv(s->fd, buf, len, flags);
-		} else {
-			struct iovec iov = { buf, len };
-			struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
+		else if (!strcmp(op, "recvfrom"))
+			ret = recvfrom(s->fd, buf, len, flags, (struct sockaddr *)&from, &fromlen);
+		else
 			ret = recvmsg(s->fd, &mh, flags);
-			mflags = mh.msg_flags;
-		}
 		err = ret < 0 ? errno : 0;
 		expect(r, op, ret, err);
-		if (!strcmp(op, "recvmsg") && ret >= 0)
-			rec_kv(r, "msg_flags", mflags);
+		/* TCP reports no source address: only its length is recorded. */
+		if (!strcmp(op, "recvfrom") && ret >= 0)
+			rec_kv(r, "recvfrom addrlen", fromlen);
+		if (!strcmp(op, "recvmsg") && ret >= 0) {
+			rec_kv(r, "msg_flags", mh.msg_flags);
+			/* The control messages by level and type (not their contents). */
+			for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+				rec_kv(r, "cmsg level/type", cm->cmsg_level * 1000 + cm->cmsg_type);
+		}
 		/* MSG_TRUNC returns the length but copies nothing. */
 		if (!(flags & MSG_TRUNC))
 			rx_account(r, s, op, buf, ret < len ? ret : len, consume);
@@ -947,10 +969,14 @@ static void rec_tcpinfo(struct run *r, const struct tcp_info *ti, socklen_t len)
 	rec_kv(r, "tcpi_snd_wscale", ti->tcpi_snd_wscale);
 	rec_kv(r, "tcpi_rcv_wscale", ti->tcpi_rcv_wscale);
 	rec_kv(r, "tcpi_snd_mss", ti->tcpi_snd_mss);
+	rec_kv(r, "tcpi_rcv_mss", ti->tcpi_rcv_mss);
 	rec_kv(r, "tcpi_advmss", ti->tcpi_advmss);
 	rec_kv(r, "tcpi_pmtu", ti->tcpi_pmtu);
 	rec_kv(r, "tcpi_unacked", ti->tcpi_unacked);
 	rec_kv(r, "tcpi_retransmits", ti->tcpi_retransmits);
+	rec_kv(r, "tcpi_total_retrans", ti->tcpi_total_retrans);
+	rec_kv(r, "tcpi_snd_cwnd", ti->tcpi_snd_cwnd);
+	rec_kv(r, "tcpi_reordering", ti->tcpi_reordering);
 }
 
 static int do_getopt(struct run *r, const struct step *st)
@@ -961,6 +987,7 @@ static int do_getopt(struct run *r, const struct step *st)
 		struct timeval tv;
 		char str[64];
 		struct tcp_info ti;
+		struct sockaddr_in sa;
 		uint64_t u64;
 		uint8_t raw[512];
 	} v;
@@ -976,7 +1003,7 @@ static int do_getopt(struct run *r, const struct step *st)
 	len = o->kind == K_INT ? sizeof(int) : o->kind == K_LINGER ? sizeof(v.lg) :
 	      o->kind == K_TV ? sizeof(v.tv) : o->kind == K_STR ? sizeof(v.str) :
 	      o->kind == K_TCPINFO ? sizeof(v.ti) : o->kind == K_NONZERO ? 8 :
-	      sizeof(v.raw);
+	      o->kind == K_SA ? sizeof(v.sa) : sizeof(v.raw);
 	for (i = 4; i < st->ntok; i++)
 		if (!strncmp(st->tok[i], "len=", 4))
 			len = atoi(st->tok[i] + 4);
@@ -1007,6 +1034,10 @@ static int do_getopt(struct run *r, const struct step *st)
 		break;
 	case K_TCPINFO:
 		rec_tcpinfo(r, &v.ti, len);
+		break;
+	case K_SA:
+		if (len >= sizeof(v.sa))
+			rec_sa(r, o->name, &v.sa, len);
 		break;
 	case K_LEN:
 		break;
@@ -1080,24 +1111,44 @@ static int do_ioctl(struct run *r, const struct step *st)
 	} v;
 	struct xsock *s;
 	long cmd, ret;
+	bool ifreq;
 
 	SOCK_ARG(st, r, s);
 	if (st->ntok < 3 || !lookup(ioctls, st->tok[2], &cmd))
 		return bad(r, "ioctl: unknown request"), -1;
 	memset(&v, 0, sizeof(v));
 	v.i = st->ntok > 3 ? atoi(st->tok[3]) : -12345;
-	/* Interface requests ask about lo (ifindex 1). */
+	/*
+	 * Interface requests ask about lo (ifindex 1), or the interface
+	 * named by the argument, and record what they answer.
+	 */
+	ifreq = cmd == SIOCGIFFLAGS || cmd == SIOCGIFADDR || cmd == SIOCGIFMTU ||
+		cmd == SIOCGIFINDEX;
 	if (cmd == SIOCGIFNAME) {
 		memset(&v, 0, sizeof(v));
 		v.ifr.ifr_ifindex = 1;
-	} else if ((cmd & ~0xffL) == 0x8900 && cmd >= SIOCGIFFLAGS && cmd <= SIOCGIFINDEX) {
+	} else if (ifreq) {
 		memset(&v, 0, sizeof(v));
-		snprintf(v.ifr.ifr_name, sizeof(v.ifr.ifr_name), "lo");
+		snprintf(v.ifr.ifr_name, sizeof(v.ifr.ifr_name), "%s",
+			 st->ntok > 3 ? st->tok[3] : "lo");
 	}
 	errno = 0;
 	ret = ioctl(s->fd, cmd, &v);
 	expect(r, "ioctl", ret, ret < 0 ? errno : 0);
-	if (ret >= 0 && cmd != SIOCGSTAMP && cmd != SIOCGSTAMPNS)
+	if (ret < 0 || cmd == SIOCGSTAMP || cmd == SIOCGSTAMPNS)
+		return 0;
+	if (cmd == SIOCGIFADDR)
+		rec_sa(r, "ifr_addr", (struct sockaddr_in *)&v.ifr.ifr_addr,
+		       sizeof(struct sockaddr_in));
+	else if (cmd == SIOCGIFNAME)
+		rec_kv(r, "ifr_name %.16s", 0, v.ifr.ifr_name);
+	else if (cmd == SIOCGIFFLAGS)
+		rec_kv(r, "ifr_flags", v.ifr.ifr_flags);
+	else if (cmd == SIOCGIFMTU)
+		rec_kv(r, "ifr_mtu", v.ifr.ifr_mtu);
+	else if (cmd == SIOCGIFINDEX)
+		rec_kv(r, "ifr_ifindex", v.ifr.ifr_ifindex);
+	else
 		rec_kv(r, "ioctl value", v.i);
 	return 0;
 }
@@ -1320,6 +1371,41 @@ static int do_waitin(struct run *r, const struct step *st)
 
 	SOCK_ARG(st, r, s);
 	expect(r, "waitin", inx_wait_readable(s->fd, num_arg(st, 2, 1)), 0);
+	return 0;
+}
+
+/*
+ * tswait C S: until S's received data comes with an SCM_TIMESTAMP.
+ * S must have SO_TIMESTAMP on. TCP stamps received packets only while the
+ * kernel's receive-timestamp static key is on, and the kernel turns that
+ * key on from a workqueue after the first SO_TIMESTAMP user appears: C
+ * sends one-byte probes, S reads them with recvmsg, until one is stamped
+ * (or INX_TIMEOUT_MS passes). The probes are not part of either stream.
+ * While S keeps SO_TIMESTAMP, the key stays on.
+ */
+static int do_tswait(struct run *r, const struct step *st)
+{
+	struct xsock *c, *s;
+	long t0 = inx_now_ms(), on = 0;
+
+	if (st->ntok < 3 || !(c = sock_get(r, st->tok[1])) || !(s = sock_get(r, st->tok[2])))
+		return bad(r, "tswait C S"), -1;
+	while (!on && inx_now_ms() - t0 < INX_TIMEOUT_MS) {
+		char ctrl[256], b;
+		struct iovec iov = { &b, 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = ctrl, .msg_controllen = sizeof(ctrl) };
+		struct cmsghdr *cm;
+
+		if (send(c->fd, "t", 1, MSG_NOSIGNAL) != 1 || recvmsg(s->fd, &mh, 0) != 1)
+			break;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMP)
+				on = 1;
+		if (!on)
+			usleep(10000);
+	}
+	expect(r, "tswait", on, 0);
 	return 0;
 }
 
@@ -1603,7 +1689,8 @@ static int do_step(struct run *r, const struct step *st)
 	if (!strcmp(op, "accept"))
 		return do_accept(r, st);
 	if (!strcmp(op, "send") || !strcmp(op, "recv") || !strcmp(op, "write") ||
-	    !strcmp(op, "read") || !strcmp(op, "sendmsg") || !strcmp(op, "recvmsg"))
+	    !strcmp(op, "read") || !strcmp(op, "sendmsg") || !strcmp(op, "recvmsg") ||
+	    !strcmp(op, "recvfrom"))
 		return do_xfer(r, st);
 	if (!strcmp(op, "writev") || !strcmp(op, "readv"))
 		return do_vec(r, st);
@@ -1641,6 +1728,8 @@ static int do_step(struct run *r, const struct step *st)
 		return do_waitin(r, st);
 	if (!strcmp(op, "drain"))
 		return do_drain(r, st);
+	if (!strcmp(op, "tswait"))
+		return do_tswait(r, st);
 	if (!strcmp(op, "pump"))
 		return do_pump(r, st);
 	if (!strcmp(op, "netns"))

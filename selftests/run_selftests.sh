@@ -33,7 +33,7 @@ OUT=${2:-}
 MOD=inetx
 export INETX_BIN=${INETX_BIN:-$TOP/build/selftests}
 export INETX_REQUIRE=1		# in the guest a missing family is a failure
-CTESTS=(inetx_create inetx_connect inetx_data inetx_sockopt inetx_parity)
+CTESTS=(inetx_create inetx_connect inetx_data inetx_parity)
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 DOCS=()
 
