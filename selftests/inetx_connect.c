@@ -177,11 +177,15 @@ static void scen_sndtimeo(struct inx_trace *t)
 	t0 = inx_now_ms();
 	INX_SYS(t, "blocking connect", connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
 	dt = inx_now_ms() - t0;
-	inx_check(t, "waited about SO_SNDTIMEO", dt >= 250 && dt < 5000);
+	/*
+	 * At least the timeout; and SO_SNDTIMEO, not the SYN retries (over
+	 * a minute), ended the wait: a bound no loaded guest comes near.
+	 */
+	inx_check(t, "waited about SO_SNDTIMEO", dt >= 250 && dt < 30000);
 	t0 = inx_now_ms();
 	INX_SYS(t, "blocking connect again", connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
 	dt = inx_now_ms() - t0;
-	inx_check(t, "waited about SO_SNDTIMEO again", dt >= 250 && dt < 5000);
+	inx_check(t, "waited about SO_SNDTIMEO again", dt >= 250 && dt < 30000);
 	close(fd);
 	inx_close_abort(filler);
 	close(lfd);
