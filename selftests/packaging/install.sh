@@ -66,12 +66,12 @@ header_ok() {
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <linux/inetx.h>
-_Static_assert(sizeof(struct sockaddr_inx) == sizeof(struct sockaddr_in), "layout");
 _Static_assert(PF_INETX == AF_INETX && AF_INETX == 18, "family");
 int main(void)
 {
-	struct sockaddr_inx sa = { .sin_family = AF_INETX };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
 	(void)INETX_FAMILY_SYSFS;
+	(void)INETX_RESTRICT_CREATE_SYSCTL;
 	return socket(PF_INETX, SOCK_STREAM, 0) < 0 && sa.sin_port;
 }
 EOF
