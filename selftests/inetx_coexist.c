@@ -8,6 +8,8 @@
  *	restrict	net.inetx.restrict_create (per netns, CAP_NET_ADMIN)
  *	md5		TCP_MD5SIG between inetx and AF_INET, both directions
  *	cgroup		cgroup/connect4 and cgroup/bind4 programs see AF_INET
+ *	probe		unsupported type/protocol pairs create no socket behind
+ *			inetx's back (a cgroup/sock_create program counts)
  *	landlock	Landlock TCP bind/connect rules apply to inetx as to AF_INET
  *	selinux		bind/connect/accept under SELinux (no policy loaded)
  *	sockmap		SOCKMAP/SOCKHASH refuse inetx sockets (EOPNOTSUPP)
@@ -824,6 +826,32 @@ static int load_family_prog(int mapfd, int slot, enum bpf_attach_type type)
 
 #define CG_ROOT "/sys/fs/cgroup"
 
+/*
+ * A fresh cgroup v2 directory for this process's test child: its path in
+ * @dir, its cgroup.procs in @procs. Returns an O_DIRECTORY fd (the
+ * BPF_PROG_ATTACH target) or -1 after a diagnostic. The caller rmdir()s
+ * @dir once the child is gone.
+ */
+static int cg_mkdir(char *dir, size_t dlen, char *procs, size_t plen)
+{
+	int cg;
+
+	snprintf(dir, dlen, CG_ROOT "/inetx_coexist.%d", getpid());
+	snprintf(procs, plen, "%s/cgroup.procs", dir);
+	if (access(CG_ROOT "/cgroup.controllers", F_OK)) {
+		ktap_diag("no cgroup2 at " CG_ROOT);
+		return -1;
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		ktap_diag("mkdir %s: %s", dir, inx_errname(errno));
+		return -1;
+	}
+	cg = open(dir, O_RDONLY | O_DIRECTORY);
+	if (cg < 0)
+		ktap_diag("open %s: %s", dir, inx_errname(errno));
+	return cg;
+}
+
 struct cg_res {
 	int step_err[4];	/* errno of the bind/connect */
 	unsigned int fam[4];	/* user_family the hook stored */
@@ -885,17 +913,9 @@ static int case_cgroup(void)
 	ktap_watchdog(CX_SECS, "cgroup");
 	probe_xfam();
 	res = shared_page();
-	snprintf(dir, sizeof(dir), CG_ROOT "/inetx_coexist.%d", getpid());
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
-	if (access(CG_ROOT "/cgroup.controllers", F_OK)) {
-		ktap_diag("no cgroup2 at " CG_ROOT);
+	cg = cg_mkdir(dir, sizeof(dir), procs, sizeof(procs));
+	if (cg < 0)
 		goto report;
-	}
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		ktap_diag("mkdir %s: %s", dir, inx_errname(errno));
-		goto report;
-	}
-	cg = open(dir, O_RDONLY | O_DIRECTORY);
 	mapfd = map_create(BPF_MAP_TYPE_ARRAY, 4, 4, 2);
 	if (cg < 0 || mapfd < 0) {
 		ktap_diag("cgroup dir %d, array map: %s", cg, inx_errname(errno));
@@ -942,6 +962,219 @@ report:
 		close(pc);
 	if (pb >= 0)
 		close(pb);
+	if (cg >= 0)
+		close(cg);
+	if (mapfd >= 0)
+		close(mapfd);
+	rmdir(dir);
+	return ktap_finish();
+}
+
+/* ---- case probe: unsupported pairs create no socket -------------------- */
+
+/*
+ * cgroup/sock_create program (BPF_PROG_TYPE_CGROUP_SOCK, attach type
+ * BPF_CGROUP_INET_SOCK_CREATE): map[0] += 1 (atomically); return 1, so
+ * every creation is allowed and only counted. inet_create() runs it for
+ * each user socket of the cgroup once the sock is initialized, and
+ * inetx_create() runs it the same way for a PF_INETX socket.
+ */
+static int load_count_prog(int mapfd)
+{
+	struct bpf_insn prog[] = {
+		INSN(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -4, 0),	/* key = 0 */
+		INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0),
+		INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4),
+		INSN(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, mapfd),
+		INSN(0, 0, 0, 0, 0),
+		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem),
+		INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 2, 0),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_1, 0, 0, 1),
+		INSN(BPF_STX | BPF_ATOMIC | BPF_DW, BPF_REG_0, BPF_REG_1, 0, BPF_ADD),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1),
+		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+	static char log[8192];
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_CGROUP_SOCK;
+	a.expected_attach_type = BPF_CGROUP_INET_SOCK_CREATE;
+	a.insns = (__u64)(unsigned long)prog;
+	a.insn_cnt = sizeof(prog) / sizeof(prog[0]);
+	a.license = (__u64)(unsigned long)"GPL";
+	a.log_buf = (__u64)(unsigned long)log;
+	a.log_size = sizeof(log);
+	a.log_level = 1;
+	fd = sys_bpf(BPF_PROG_LOAD, &a);
+	if (fd < 0)
+		ktap_diag("BPF_PROG_LOAD (cgroup/sock_create): %s; log: %.600s",
+			  inx_errname(errno), log);
+	return fd;
+}
+
+#define PING_RANGE "/proc/sys/net/ipv4/ping_group_range"
+
+/* The pairs inetx refuses, with the errno the README's table gives. */
+static const struct {
+	int type, protocol, want;
+	const char *name;
+} probe_pairs[] = {
+	{ SOCK_DGRAM, 0, ESOCKTNOSUPPORT, "SOCK_DGRAM/0" },
+	{ SOCK_DGRAM, IPPROTO_ICMP, ESOCKTNOSUPPORT, "SOCK_DGRAM/IPPROTO_ICMP" },
+	{ SOCK_STREAM, IPPROTO_MPTCP, EPROTONOSUPPORT, "SOCK_STREAM/IPPROTO_MPTCP" },
+	{ SOCK_RAW, IPPROTO_TCP, ESOCKTNOSUPPORT, "SOCK_RAW/IPPROTO_TCP (root)" },
+};
+#define PROBE_N (int)(sizeof(probe_pairs) / sizeof(probe_pairs[0]))
+
+/* Counter readings: [0] before anything, [1] after the AF_INET control,
+ * [2 + i] after pair i, [2 + PROBE_N] after the supported PF_INETX socket. */
+struct probe_res {
+	int setup;			/* 0, or errno of joining the cgroup */
+	int ctl_err, ok_err;		/* errno of the AF_INET / PF_INETX creations */
+	int err[PROBE_N];		/* errno of each unsupported pair (0: it worked) */
+	int lookup_err;			/* first failing map lookup, 0 if none */
+	__u64 cnt[PROBE_N + 3];
+};
+
+static __u64 probe_count(int mapfd, struct probe_res *res)
+{
+	__u32 key = 0;
+	__u64 v = ~0ULL;
+	int e = map_op(BPF_MAP_LOOKUP_ELEM, mapfd, &key, &v, 0);
+
+	if (e && !res->lookup_err)
+		res->lookup_err = e;
+	return v;
+}
+
+static int probe_child(int mapfd, struct probe_res *res, const char *procs)
+{
+	int i, fd;
+
+	res->setup = write_str_file(procs, "0");
+	if (res->setup)
+		return 97;
+	/* From here on this process is the cgroup's only member. */
+	res->cnt[0] = probe_count(mapfd, res);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	res->ctl_err = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	res->cnt[1] = probe_count(mapfd, res);
+	for (i = 0; i < PROBE_N; i++) {
+		fd = socket(inx_family(), probe_pairs[i].type, probe_pairs[i].protocol);
+		res->err[i] = fd < 0 ? errno : 0;
+		if (fd >= 0)
+			close(fd);
+		res->cnt[2 + i] = probe_count(mapfd, res);
+	}
+	fd = socket(inx_family(), SOCK_STREAM, 0);
+	res->ok_err = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	res->cnt[2 + PROBE_N] = probe_count(mapfd, res);
+	return 0;
+}
+
+static int case_probe(void)
+{
+	char dir[128] = "", procs[160], range[64] = "";
+	struct probe_res *res;
+	int mapfd = -1, prog = -1, cg = -1, i, st = -1, w = -1;
+	__u64 before;
+	union bpf_attr a;
+	bool setup = false, ran;
+	pid_t pid;
+	FILE *fp;
+
+	ktap_start(3 + 2 * PROBE_N);
+	ktap_watchdog(CX_SECS, "probe");
+	res = shared_page();
+	memset(res, 0, sizeof(*res));
+	/*
+	 * AF_INET's ping socket refuses root (gid 0) under the default
+	 * ping_group_range "1 0" in ping_init_sock(), before the cgroup hook;
+	 * let gid 0 in, so that an AF_INET SOCK_DGRAM/IPPROTO_ICMP socket
+	 * created behind inetx's back would be counted too.
+	 */
+	fp = fopen(PING_RANGE, "r");
+	if (fp) {
+		if (!fgets(range, sizeof(range), fp))
+			range[0] = 0;
+		fclose(fp);
+	}
+	if (range[0])
+		w = write_str_file(PING_RANGE, "0 0");
+	ktap_diag("ping_group_range was \"%.*s\", set to \"0 0\" (%s); net.mptcp.enabled %d",
+		  (int)strcspn(range, "\n"), range, inx_errname(w),
+		  read_int_file("/proc/sys/net/mptcp/enabled"));
+
+	cg = cg_mkdir(dir, sizeof(dir), procs, sizeof(procs));
+	if (cg < 0)
+		goto report;
+	mapfd = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+	if (mapfd < 0) {
+		ktap_diag("array map: %s", inx_errname(errno));
+		goto report;
+	}
+	prog = load_count_prog(mapfd);
+	if (prog < 0)
+		goto report;
+	memset(&a, 0, sizeof(a));
+	a.target_fd = cg;
+	a.attach_bpf_fd = prog;
+	a.attach_type = BPF_CGROUP_INET_SOCK_CREATE;
+	if (sys_bpf(BPF_PROG_ATTACH, &a)) {
+		ktap_diag("attach sock_create: %s", inx_errname(errno));
+		goto report;
+	}
+	setup = true;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		_exit(probe_child(mapfd, res, procs));
+	st = inx_waitpid(pid, 60000);
+report:
+	ran = setup && st == 0 && !res->lookup_err;
+	if (setup && (st || res->setup || res->lookup_err))
+		ktap_diag("child: exit %d, joining the cgroup %s, map lookup %s", st,
+			  inx_errname(res->setup), inx_errname(res->lookup_err));
+	/* 1: the control. Nothing else runs in the cgroup: exactly 0 -> 1. */
+	ktap_test(ran && res->ctl_err == 0 && res->cnt[0] == 0 && res->cnt[1] == 1,
+		  "control: socket(AF_INET, SOCK_DGRAM, 0) in the cgroup (%s) runs the cgroup/sock_create program: counter %lld -> %lld (want 0 -> 1)",
+		  inx_errname(res->ctl_err), ran ? (long long)res->cnt[0] : -1LL,
+		  ran ? (long long)res->cnt[1] : -1LL);
+	for (i = 0; i < PROBE_N; i++) {
+		before = res->cnt[1 + i];
+		ktap_test(ran && res->err[i] == probe_pairs[i].want,
+			  "socket(PF_INETX, %s) fails with %s (got %s)", probe_pairs[i].name,
+			  inx_errname(probe_pairs[i].want), ran ? inx_errname(res->err[i]) : "-");
+		ktap_test(ran && res->cnt[2 + i] == before,
+			  "socket(PF_INETX, %s) creates no socket: counter %lld -> %lld (want unchanged)",
+			  probe_pairs[i].name, ran ? (long long)before : -1LL,
+			  ran ? (long long)res->cnt[2 + i] : -1LL);
+	}
+	/*
+	 * A supported PF_INETX socket is created by inetx_create() alone:
+	 * like inet_create() it runs BPF_CGROUP_RUN_PROG_INET_SOCK() itself
+	 * (user sockets only) once sk_prot->init is done, so the program sees
+	 * this one socket exactly once: +1, no more (no AF_INET socket behind
+	 * it), no less (inetx sockets are not hidden from cgroup BPF).
+	 */
+	before = res->cnt[1 + PROBE_N];
+	ktap_test(ran && res->ok_err == 0 && res->cnt[2 + PROBE_N] == before + 1,
+		  "socket(PF_INETX, SOCK_STREAM, 0) (%s) runs the program once, from inetx_create(): counter %lld -> %lld (want +1)",
+		  ran ? inx_errname(res->ok_err) : "-", ran ? (long long)before : -1LL,
+		  ran ? (long long)res->cnt[2 + PROBE_N] : -1LL);
+	ktap_test(ran && res->cnt[2 + PROBE_N] == 2,
+		  "the cgroup/sock_create program ran exactly twice in all: the AF_INET control and the PF_INETX socket (%lld)",
+		  ran ? (long long)res->cnt[2 + PROBE_N] : -1LL);
+	if (range[0] && !w)
+		write_str_file(PING_RANGE, range);
+	if (prog >= 0)
+		close(prog);
 	if (cg >= 0)
 		close(cg);
 	if (mapfd >= 0)
@@ -1617,6 +1850,7 @@ static const struct {
 	{ "restrict", case_restrict },
 	{ "md5", case_md5 },
 	{ "cgroup", case_cgroup },
+	{ "probe", case_probe },
 	{ "landlock", case_landlock },
 	{ "selinux", case_selinux },
 	{ "sockmap", case_sockmap },

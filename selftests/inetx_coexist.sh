@@ -9,7 +9,7 @@
 # document on stdout: one subtest per case (the program's own KTAP,
 # indented), then a kernel-log check over the whole run.
 #
-#	addr restrict md5 cgroup landlock sockmap reuseport ktls
+#	addr restrict md5 cgroup probe landlock sockmap reuseport ktls
 #	--selinux: only "selinux" (boot with security=selinux selinux=1,
 #	see selftests/coexist-selinux.sh)
 #
@@ -26,7 +26,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${INETX_BIN:-$(cd "$HERE/.." && pwd)/build/selftests}
 PROG=$BIN/inetx_coexist
 MOD=inetx
-CASES=(addr restrict md5 cgroup landlock sockmap reuseport ktls)
+CASES=(addr restrict md5 cgroup probe landlock sockmap reuseport ktls)
 NAME=inetx_coexist
 # INETX_COEXIST_CASES="case ..." runs only those (for re-running one case).
 [ -z "${INETX_COEXIST_CASES:-}" ] || read -ra CASES <<<"$INETX_COEXIST_CASES"
