@@ -197,18 +197,6 @@ static int get_ulp_len(int fd)
 	return (int)len;
 }
 
-static int read_int_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	int v = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
 
 static int write_str_file(const char *path, const char *s)
 {
@@ -586,7 +574,7 @@ static struct create_res try_create(enum cred cred)
 			drop_net_admin();
 		else if (cred == AS_ROOT_NEW_NETNS && unshare(CLONE_NEWNET))
 			_exit(98);
-		res->sysctl = read_int_file(RESTRICT);
+		res->sysctl = inx_read_int(RESTRICT);
 		if (cred == AS_ROOT_NEW_NETNS)
 			res->sysctl_written = write_str_file(RESTRICT, res->sysctl ? "0" : "1");
 		fd = socket(inx_family(), SOCK_STREAM, 0);
@@ -610,7 +598,7 @@ static struct create_res try_create(enum cred cred)
 static int case_restrict(void)
 {
 	struct create_res r;
-	int v0 = read_int_file(RESTRICT), w;
+	int v0 = inx_read_int(RESTRICT), w;
 	bool have = v0 >= 0;
 
 	ktap_start(8);
@@ -639,11 +627,11 @@ static int case_restrict(void)
 		  inx_errname(r.inetx_err));
 	r = try_create(AS_ROOT_NEW_NETNS);
 	ktap_diag("a new netns starts with restrict_create=%d (init netns: 1)", r.sysctl);
-	ktap_test(!w && r.sysctl >= 0 && r.sysctl_written == 0 && read_int_file(RESTRICT) == 1,
+	ktap_test(!w && r.sysctl >= 0 && r.sysctl_written == 0 && inx_read_int(RESTRICT) == 1,
 		  "restrict_create is per netns: root in a new netns sets its own to %d (%s), the init netns keeps 1 (%d)",
-		  !r.sysctl, inx_errname(r.sysctl_written), read_int_file(RESTRICT));
+		  !r.sysctl, inx_errname(r.sysctl_written), inx_read_int(RESTRICT));
 	w = have ? write_str_file(RESTRICT, "0") : ENOENT;
-	ktap_test(!w && read_int_file(RESTRICT) == 0,
+	ktap_test(!w && inx_read_int(RESTRICT) == 0,
 		  "restrict_create can be set back to 0 (%s)", inx_errname(w));
 	r = try_create(AS_NOBODY);
 	ktap_test(have && r.inetx_err == 0,
@@ -780,6 +768,48 @@ static int map_op(int cmd, int fd, const void *key, void *val, __u64 flags)
 #define INSN(c, d, s, o, i) \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
+/* BPF_PROG_ATTACH of @prog to cgroup @cg; 0, or -1 with a diagnostic. */
+static int cg_attach(int cg, int prog, enum bpf_attach_type type,
+		     const char *what)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.target_fd = cg;
+	a.attach_bpf_fd = prog;
+	a.attach_type = type;
+	if (sys_bpf(BPF_PROG_ATTACH, &a)) {
+		ktap_diag("attach %s: %s", what, inx_errname(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* BPF_PROG_LOAD with the verifier's log shown when it refuses. */
+static int load_prog(enum bpf_prog_type ptype, enum bpf_attach_type atype,
+		     const struct bpf_insn *insns, unsigned int cnt,
+		     const char *what)
+{
+	static char log[8192];
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = ptype;
+	a.expected_attach_type = atype;
+	a.insns = (__u64)(unsigned long)insns;
+	a.insn_cnt = cnt;
+	a.license = (__u64)(unsigned long)"GPL";
+	a.log_buf = (__u64)(unsigned long)log;
+	a.log_size = sizeof(log);
+	a.log_level = 1;
+	fd = sys_bpf(BPF_PROG_LOAD, &a);
+	if (fd < 0)
+		ktap_diag("BPF_PROG_LOAD (%s): %s; log: %.600s", what,
+			  inx_errname(errno), log);
+	return fd;
+}
+
 /*
  * cgroup/sock_addr program: map[slot] = ctx->user_family; return 1.
  */
@@ -802,24 +832,11 @@ static int load_family_prog(int mapfd, int slot, enum bpf_attach_type type)
 		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1),
 		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 	};
-	static char log[8192];
-	union bpf_attr a;
-	int fd;
+	char what[32];
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
-	a.expected_attach_type = type;
-	a.insns = (__u64)(unsigned long)prog;
-	a.insn_cnt = sizeof(prog) / sizeof(prog[0]);
-	a.license = (__u64)(unsigned long)"GPL";
-	a.log_buf = (__u64)(unsigned long)log;
-	a.log_size = sizeof(log);
-	a.log_level = 1;
-	fd = sys_bpf(BPF_PROG_LOAD, &a);
-	if (fd < 0)
-		ktap_diag("BPF_PROG_LOAD (attach type %d): %s; log: %.600s", type,
-			  inx_errname(errno), log);
-	return fd;
+	snprintf(what, sizeof(what), "attach type %d", type);
+	return load_prog(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, type, prog,
+			 sizeof(prog) / sizeof(prog[0]), what);
 }
 
 /* ---- case cgroup: cgroup/bind4 and cgroup/connect4 -------------------- */
@@ -905,7 +922,6 @@ static int case_cgroup(void)
 	char dir[128], procs[160];
 	struct cg_res *res;
 	int mapfd = -1, pc = -1, pb = -1, cg = -1, i, st = -1;
-	union bpf_attr a;
 	bool setup = false;
 	pid_t pid;
 
@@ -925,20 +941,9 @@ static int case_cgroup(void)
 	pb = load_family_prog(mapfd, 1, BPF_CGROUP_INET4_BIND);
 	if (pc < 0 || pb < 0)
 		goto report;
-	memset(&a, 0, sizeof(a));
-	a.target_fd = cg;
-	a.attach_bpf_fd = pc;
-	a.attach_type = BPF_CGROUP_INET4_CONNECT;
-	if (sys_bpf(BPF_PROG_ATTACH, &a)) {
-		ktap_diag("attach connect4: %s", inx_errname(errno));
+	if (cg_attach(cg, pc, BPF_CGROUP_INET4_CONNECT, "connect4") ||
+	    cg_attach(cg, pb, BPF_CGROUP_INET4_BIND, "bind4"))
 		goto report;
-	}
-	a.attach_bpf_fd = pb;
-	a.attach_type = BPF_CGROUP_INET4_BIND;
-	if (sys_bpf(BPF_PROG_ATTACH, &a)) {
-		ktap_diag("attach bind4: %s", inx_errname(errno));
-		goto report;
-	}
 	setup = true;
 	fflush(NULL);
 	pid = fork();
@@ -994,24 +999,9 @@ static int load_count_prog(int mapfd)
 		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1),
 		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 	};
-	static char log[8192];
-	union bpf_attr a;
-	int fd;
-
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_CGROUP_SOCK;
-	a.expected_attach_type = BPF_CGROUP_INET_SOCK_CREATE;
-	a.insns = (__u64)(unsigned long)prog;
-	a.insn_cnt = sizeof(prog) / sizeof(prog[0]);
-	a.license = (__u64)(unsigned long)"GPL";
-	a.log_buf = (__u64)(unsigned long)log;
-	a.log_size = sizeof(log);
-	a.log_level = 1;
-	fd = sys_bpf(BPF_PROG_LOAD, &a);
-	if (fd < 0)
-		ktap_diag("BPF_PROG_LOAD (cgroup/sock_create): %s; log: %.600s",
-			  inx_errname(errno), log);
-	return fd;
+	return load_prog(BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE,
+			 prog, sizeof(prog) / sizeof(prog[0]),
+			 "cgroup/sock_create");
 }
 
 #define PING_RANGE "/proc/sys/net/ipv4/ping_group_range"
@@ -1084,7 +1074,6 @@ static int case_probe(void)
 	struct probe_res *res;
 	int mapfd = -1, prog = -1, cg = -1, i, st = -1, w = -1;
 	__u64 before;
-	union bpf_attr a;
 	bool setup = false, ran;
 	pid_t pid;
 	FILE *fp;
@@ -1109,7 +1098,7 @@ static int case_probe(void)
 		w = write_str_file(PING_RANGE, "0 0");
 	ktap_diag("ping_group_range was \"%.*s\", set to \"0 0\" (%s); net.mptcp.enabled %d",
 		  (int)strcspn(range, "\n"), range, inx_errname(w),
-		  read_int_file("/proc/sys/net/mptcp/enabled"));
+		  inx_read_int("/proc/sys/net/mptcp/enabled"));
 
 	cg = cg_mkdir(dir, sizeof(dir), procs, sizeof(procs));
 	if (cg < 0)
@@ -1122,14 +1111,8 @@ static int case_probe(void)
 	prog = load_count_prog(mapfd);
 	if (prog < 0)
 		goto report;
-	memset(&a, 0, sizeof(a));
-	a.target_fd = cg;
-	a.attach_bpf_fd = prog;
-	a.attach_type = BPF_CGROUP_INET_SOCK_CREATE;
-	if (sys_bpf(BPF_PROG_ATTACH, &a)) {
-		ktap_diag("attach sock_create: %s", inx_errname(errno));
+	if (cg_attach(cg, prog, BPF_CGROUP_INET_SOCK_CREATE, "sock_create"))
 		goto report;
-	}
 	setup = true;
 	fflush(NULL);
 	pid = fork();
@@ -1405,7 +1388,7 @@ static int case_selinux(void)
 		return ktap_finish();
 	}
 	ktap_diag("lsm: %s; SELinux enforce: %d (no policy loaded)", lsm,
-		  read_int_file("/sys/fs/selinux/enforce"));
+		  inx_read_int("/sys/fs/selinux/enforce"));
 	probe_xfam();
 	for (u = 0; u < 2; u++) {
 		res = shared_page();
@@ -1742,7 +1725,7 @@ static int ulp_child(struct ulp_res *res)
 	res->listening = set_ulp(l, "tls");
 	res->connected = set_ulp(c, "tls");
 	res->getlen = get_ulp_len(c);
-	res->tls_refs = read_int_file("/sys/module/tls/refcnt");
+	res->tls_refs = inx_read_int("/sys/module/tls/refcnt");
 	res->inetx_refs = inx_module_refs();
 	close(f);
 	close(l);
@@ -1778,7 +1761,7 @@ static int case_ktls(void)
 			  inx_errname(e1 < 0 ? 0 : e1), inx_errname(e2 < 0 ? 0 : e2));
 	else
 		ktap_skip(no_tls, "AF_INET kTLS pair (TLS 1.2 AES-GCM-128, TX+RX) exchanges data");
-	tls0 = read_int_file("/sys/module/tls/refcnt");
+	tls0 = inx_read_int("/sys/module/tls/refcnt");
 	inx0 = inx_module_refs();
 
 	res = shared_page();
@@ -1805,9 +1788,9 @@ static int case_ktls(void)
 			  "tls module refcount unchanged by TCP_ULP on inetx sockets");
 	else
 		ktap_test(ok && tls_kind == TLS_MODULE && tls0 >= 0 && res->tls_refs == tls0 &&
-			  read_int_file("/sys/module/tls/refcnt") == tls0,
+			  inx_read_int("/sys/module/tls/refcnt") == tls0,
 			  "tls module refcount unchanged by TCP_ULP on inetx sockets: %d with them open, %d after (was %d)",
-			  res->tls_refs, read_int_file("/sys/module/tls/refcnt"), tls0);
+			  res->tls_refs, inx_read_int("/sys/module/tls/refcnt"), tls0);
 	n = wait_refs(inx0, 5000);
 	ktap_test(ok && res->inetx_refs > inx0 && n == inx0,
 		  "inetx refcount: %d with the unprivileged child's sockets open, %d after they closed (was %d)",

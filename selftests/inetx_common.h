@@ -502,17 +502,23 @@ static inline void inx_trace_dump(const struct inx_trace *t)
 }
 
 /* References on the inetx module (sockets, TIME_WAIT), -1 if unknown. */
-static inline int inx_module_refs(void)
+/* The integer a sysfs/procfs file starts with, or -1. */
+static inline int inx_read_int(const char *path)
 {
-	FILE *f = fopen("/sys/module/inetx/refcnt", "r");
-	int n = -1;
+	FILE *f = fopen(path, "r");
+	int v = -1;
 
 	if (f) {
-		if (fscanf(f, "%d", &n) != 1)
-			n = -1;
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
 		fclose(f);
 	}
-	return n;
+	return v;
+}
+
+static inline int inx_module_refs(void)
+{
+	return inx_read_int("/sys/module/inetx/refcnt");
 }
 
 /*
