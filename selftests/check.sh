@@ -7,12 +7,17 @@
 # CHECK_PACKAGING=0 leaves out the packaging stage (selftests/packaging).
 # CHECK_DEBUG_KERNEL=0 leaves out the debug-kernel stage (selftests/debug-kernel).
 # CHECK_SELINUX=0 leaves out the SELinux boots (selftests/coexist-selinux.sh).
+# CHECK_MIRRORS=0 leaves out the mirror fidelity stage (selftests/mirror-fidelity.sh).
+# CHECK_MIRRORS_DEV: development-suite series it also checks, from their
+#   linux-source alone (default 7.2; empty for none).
 # CHECK_VMS=N: QEMU guests at a time, over all stages (default 2).
 # CHECK_VM_TIMEOUT: seconds per selftest VM (default 2400).
 #
 # After the build, the stages run side by side: the selftest VMs, the
-# packaging stage (host tests first, then its VMs) and the debug-kernel
-# stage (its kernel build, cold only, at nice 19 so the VMs keep the CPU).
+# mirror fidelity check (host only: inetx's copies of kernel code against
+# each kernel's linux-source), the packaging stage (host tests first, then
+# its VMs) and the debug-kernel stage (its kernel build, cold only, at nice
+# 19 so the VMs keep the CPU).
 # At most CHECK_VMS guests boot at a time (run-vm.sh's INETX_VM_SLOTS),
 # the longest first when several wait: the debug kernel's, the selftests',
 # then the packaging stage's.
@@ -86,6 +91,15 @@ for k in $kvers; do
 		selftests/run_selftests.sh "$top/build/$k/module/inetx.ko" "$out"
 done
 
+# Mirror fidelity: what differs between inetx's mirrors and the kernel's
+# code must be module/mirrors/SERIES.diff.  Host only, cheap once the
+# sources are unpacked (cached per linux-source version).
+if [ "${CHECK_MIRRORS:-1}" != 0 ]; then
+	mirrors=$top/build/check/mirrors
+	# shellcheck disable=SC2086  # one word per kernel or series
+	bg mirrors selftests/mirror-fidelity.sh --out "$mirrors" $kvers ${CHECK_MIRRORS_DEV-7.2}
+fi
+
 # Packaging: modinfo, make install, DKMS, inetx(7) and the inetx-dkms package
 # on the host; family autoload and the package's install in QEMU.  run.sh
 # lists its result directories in $pkg/dirs (none: a directory that does
@@ -137,7 +151,8 @@ for name in "${names[@]}"; do
 	cat "$logs/$name.log"
 done
 
-# Result directories in a fixed order: selftests, packaging, debug kernel.
+# Result directories in a fixed order: selftests, mirrors, packaging, debug kernel.
+[ "${CHECK_MIRRORS:-1}" = 0 ] || outs+=("$mirrors")
 if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
 	mapfile -t pdirs < <(cat "$pkg/dirs" 2>/dev/null || echo "$pkg/(run.sh wrote no dirs)")
 	outs+=("${pdirs[@]}")
@@ -167,7 +182,7 @@ fi >>"$times"
 echo "== stage times (wall seconds; the stages after build run side by side)"
 # Fixed order, whatever order the stages ended in.
 # shellcheck disable=SC2086  # one word per kernel
-for name in setup-deps build $(printf 'stock-%s ' $kvers) packaging packaging-host-tests \
+for name in setup-deps build $(printf 'stock-%s ' $kvers) mirrors packaging packaging-host-tests \
 	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux debug-kernel-build debug-kernel; do
 	while read -r n secs note; do
 		[ "$n" = "$name" ] || continue

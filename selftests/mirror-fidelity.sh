@@ -11,8 +11,10 @@
 # Usage: selftests/mirror-fidelity.sh [--update] [--out DIR] [KVER...]
 #
 #   KVER      a Debian kernel release: 6.1.0-57-amd64, 6.12.117+deb12-amd64,
-#             7.2.13+deb14-amd64 (one per series; default: the newest 6.1
-#             and 6.12 in /boot)
+#             7.2.13+deb14-amd64, or a series alone (7.2) for the newest
+#             of that series in the development suite; one per series,
+#             the first given counts (default: the newest 6.1 and 6.12 in
+#             /boot)
 #   --out DIR one KTAP document per kernel, DIR/mirrors-KVER.ktap (one test
 #             per mirror), the normalised diff found, DIR/SERIES.diff, and
 #             `kver` and `run-vm.status` for selftests/vm/summarize.sh;
@@ -371,7 +373,7 @@ if [ -n "$out" ]; then
 	echo running >"$out/run-vm.status"
 fi
 
-check_kernel() { # KVER: one KTAP document
+check_kernel() { # KVER|SERIES: one KTAP document
 	local k=$1 s why="" feats symvers iver rel work kf kn if in
 	local expected actual got
 	s=$(series_of "$k")
@@ -382,7 +384,9 @@ check_kernel() { # KVER: one KTAP document
 	actual=$work/$s.diff
 
 	ktap_start "$nmirrors"
-	if ! fetch_source "$s" >"$work/why" 2>&1; then
+	if [ "$k" = "$s" ] && ! k=$("$DEBIAN_DEV" kver "$s" 2>"$work/why"); then
+		why="no $s kernel in the development suite: $(tr '\n' ' ' <"$work/why")"
+	elif ! fetch_source "$s" >"$work/why" 2>&1; then
 		why="no $src_pkg source: $(tr '\n' ' ' <"$work/why")"
 	elif ! symvers=$(symvers_of "$k"); then
 		why="no Module.symvers for $k"
@@ -460,8 +464,10 @@ check_kernel() { # KVER: one KTAP document
 	ktap_finish
 }
 
-fails=0
+fails=0 seen=" "
 for k in "$@"; do
+	case "$seen" in *" $(series_of "$k") "*) continue ;; esac
+	seen="$seen$(series_of "$k") "
 	rc=0
 	if [ -n "$out" ]; then
 		(check_kernel "$k") >"$out/mirrors-$k.ktap" 2>&1 || rc=$?
