@@ -83,6 +83,10 @@
 #   INETX_STREAM_OPS_VERSIONED     MSG_SENDPAGE_NOTLAST: .sendpage = inet_sendpage,
 #                                    .sendpage_locked = tcp_sendpage_locked,
 #                                  else: .set_peek_off = sk_set_peek_off,
+#   struct inetx_sockaddr          type sockaddr_unsized (7.x's proto_ops and
+#                                    proto bind/connect): struct sockaddr_unsized,
+#                                  else: struct sockaddr
+#                                  (for the 7.2 port, not yet in inetx_compat.h)
 # Any other name module/inetx_compat.h defines that is left in a mirror
 # after step 4 fails the test, unless MIRRORS lists it as a wrapper
 # (inetx_accept): a new compat helper needs its mapping here.  inetx's own
@@ -136,6 +140,8 @@ MACROS="inet_set_bit include/net/inet_sock.h
 RTAX_FEATURE_TCP_USEC_TS include/uapi/linux/rtnetlink.h
 MSG_SENDPAGE_NOTLAST include/linux/socket.h
 sk_refcnt_debug_inc include/net/sock.h"
+# FEATURE HEADER: types, found by their definition "struct FEATURE {".
+STRUCTS="sockaddr_unsized include/linux/socket.h"
 # Exports module/Kbuild probes (INETX_HAVE_*).
 EXPORTS="secure_tcp_seq_and_ts_off tcp_fastopen_defer_connect"
 
@@ -211,6 +217,9 @@ features_of() { # SRC_DIR SYMVERS
 			echo "$name"
 		fi
 	done <<<"$MACROS"
+	while read -r name hdr; do
+		! grep -Eq "^struct $name \{" "$1/$hdr" || echo "$name"
+	done <<<"$STRUCTS"
 	for name in $EXPORTS; do
 		! grep -qw "$name" "$2" || echo "$name"
 	done
@@ -347,6 +356,8 @@ if ($side eq "inetx") {
 	$t =~ s/\binetx_fastopen_defer_connect\(sk, ([^()]+)\)/$tfo ?
 		"tcp_fastopen_defer_connect(sk, $1)" : "false"/ge;
 	$t =~ s/^(\t*)INETX_STREAM_OPS_VERSIONED$/stream_ops_versioned($1)/gme;
+	$t =~ s/\bstruct inetx_sockaddr\b/$have{sockaddr_unsized} ?
+		"struct sockaddr_unsized" : "struct sockaddr"/ge;
 
 	# 5. Renames.
 	for (split " ", $renames) {
@@ -421,6 +432,8 @@ check_kernel() { # KVER|SERIES: one KTAP document
 			rel=older
 			! dpkg --compare-versions "$src_ver" gt "$iver" || rel=newer
 			ktap_diag "note: the source is ${src_ver%%-*}, the kernel tested ${iver%%-*} (a $rel point release)"
+		elif [ "$iver" != unknown ]; then
+			ktap_diag "the source is the kernel's own point release, ${iver%%-*}"
 		fi
 		ktap_diag "compat features: ${feats:-none}"
 		{
