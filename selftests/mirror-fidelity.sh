@@ -131,10 +131,6 @@ newest() { ls /boot/vmlinuz-"$1"* 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort
 # 6.1.0-57-amd64 -> 6.1, 6.12.117+deb12-amd64 -> 6.12
 series_of() { echo "$1" | sed -E 's/^([0-9]+\.[0-9]+)[.-].*/\1/'; }
 
-# Files unpacked from the source: the mirrored code, and the headers whose
-# macros decide inetx_compat.h's branches.
-SRC_FILES="net/ipv4/af_inet.c net/ipv4/tcp_ipv4.c include/net/inet_sock.h
-include/uapi/linux/rtnetlink.h include/linux/socket.h include/net/sock.h"
 # FEATURE HEADER: macros inetx_compat.h tests with #ifdef.
 MACROS="inet_set_bit include/net/inet_sock.h
 RTAX_FEATURE_TCP_USEC_TS include/uapi/linux/rtnetlink.h
@@ -144,6 +140,12 @@ sk_refcnt_debug_inc include/net/sock.h"
 STRUCTS="sockaddr_unsized include/linux/socket.h"
 # Exports module/Kbuild probes (INETX_HAVE_*).
 EXPORTS="secure_tcp_seq_and_ts_off tcp_fastopen_defer_connect"
+# Files unpacked from the source: the mirrored code, and the headers that
+# decide inetx_compat.h's branches.
+SRC_FILES=$({
+	awk '$1 == "mirror" { print $2 }' "$MIRRORS"
+	printf '%s\n%s\n' "$MACROS" "$STRUCTS" | awk '{ print $2 }'
+} | sort -u)
 
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 
