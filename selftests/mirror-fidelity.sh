@@ -159,7 +159,8 @@ fetch_source() { # SERIES
 		tarball=/usr/src/$src_pkg.tar.xz
 	else
 		src_ver=$("$DEBIAN_DEV" version "$src_pkg") || return 1
-		dir=$("$DEBIAN_DEV" path "$src_pkg" | tail -n 1) || return 1
+		dir=$("$DEBIAN_DEV" path "$src_pkg") || return 1
+		dir=${dir##*$'\n'}	# its last line
 		tarball=$dir/usr/src/$src_pkg.tar.xz
 	fi
 	src_dir=$CACHE/$s/$src_ver
@@ -194,7 +195,7 @@ symvers_of() { # KVER
 	local d
 	if [ -r "/lib/modules/$1/build/Module.symvers" ]; then
 		echo "/lib/modules/$1/build/Module.symvers"
-	elif d=$("$DEBIAN_DEV" path "linux-headers-$1" 2>/dev/null | tail -n 1) &&
+	elif d=$("$DEBIAN_DEV" path "linux-headers-$1" 2>/dev/null) && d=${d##*$'\n'} &&
 		[ -r "$d/usr/src/linux-headers-$1/Module.symvers" ]; then
 		echo "$d/usr/src/linux-headers-$1/Module.symvers"
 	else
