@@ -8,7 +8,7 @@
 #   selftests/vm/debian-dev.sh path PKG
 #   selftests/vm/debian-dev.sh unpack PKG DESTDIR
 #   selftests/vm/debian-dev.sh kver [SERIES]
-#   selftests/vm/debian-dev.sh kernel [SERIES]
+#   selftests/vm/debian-dev.sh kernel [SERIES|KVER]
 #
 #   update          refresh the package index now
 #   version PKG     print PKG's version in the suite
@@ -19,14 +19,17 @@
 #   kver [SERIES]   print the release of the newest linux-image-SERIES.N
 #                   (+debM)-amd64 in the suite, e.g. 7.2.13+deb14-amd64
 #                   (SERIES defaults to 7.2)
-#   kernel [SERIES] print the directory holding that kernel's image package
+#   kernel [SERIES|KVER]
+#                   print the directory holding that kernel's image package
 #                   and the packages it is split into (linux-binary-KVER,
 #                   linux-modules-KVER, linux-base-KVER) unpacked together,
 #                   with depmod run as the package's postinst would.  Boot it
 #                   with
 #                     run-vm.sh --kernel DIR/vmlinuz --modroot DIR
 #                   (DIR/kver holds KVER; DIR/vmlinuz links to the image,
-#                   which 7.x packages ship as usr/lib/modules/KVER/vmlinuz)
+#                   which 7.x packages ship as usr/lib/modules/KVER/vmlinuz).
+#                   A KVER (e.g. 7.2.13+deb14-amd64) picks that kernel,
+#                   which must still be in the suite.
 #
 # The directory is printed as the last line on stdout; progress and timings
 # go to stderr.  Everything lives under
@@ -45,6 +48,7 @@
 # seconds (default 86400); if that refresh fails, an older index is used with
 # a warning.  A cached entry costs no network access while the index is fresh.
 set -euo pipefail
+shopt -s inherit_errexit	# a failed lookup inside $(...) stops the script
 
 SCRIPT=$(readlink -f "$0")
 MIRROR=http://deb.debian.org/debian
@@ -114,7 +118,7 @@ index_update() { # [FORCE]
 pkg_version() { # PKG -> its version in the suite
 	local v
 	v=$(apt-cache "${APT_OPTS[@]}" show --no-all-versions "$1" 2>/dev/null |
-		sed -n 's/^Version: //p' | head -n 1)
+		sed -n 's/^Version: //p' | head -n 1) || true
 	[ -n "$v" ] || die "no package $1 in $SUITE"
 	echo "$v"
 }
@@ -127,7 +131,10 @@ key_of() { printf '%s' "$*" | tr -c 'A-Za-z0-9.+-' '_'; }
 fetch_unpack() { # DIR HOOK PKG=VERSION...
 	local dir=$1 hook=$2 tmp t0 deb size
 	shift 2
-	[ -e "$dir/.complete" ] && return 0
+	if [ -e "$dir/.complete" ]; then
+		say "$(basename "$dir"): cached"
+		return 0
+	fi
 	mkdir -p "$(dirname "$dir")"
 	# Leftovers of interrupted runs (we hold the lock, so none is live).
 	rm -rf "$dir.tmp".*
@@ -174,12 +181,16 @@ KVER=
 # linux-binary-KVER, modules in linux-modules-KVER, modules.builtin and the
 # like in linux-base-KVER.  So take every dependency named *-KVER.
 kernel_packages() { # KVER -> PKG=VERSION lines
-	local img=linux-image-$1 p
-	echo "$img=$(pkg_version "$img")"
-	apt-cache "${APT_OPTS[@]}" show --no-all-versions "$img" | sed -n 's/^Depends: //p' |
-		tr ',|' '\n' | sed 's/^ *//; s/ .*//' | grep -Fx -e "linux-base-$1" \
-		-e "linux-binary-$1" -e "linux-modules-$1" -e "linux-image-$1-unsigned" |
-		while read -r p; do echo "$p=$(pkg_version "$p")"; done
+	local img=linux-image-$1 p deps
+	p=$(pkg_version "$img")
+	echo "$img=$p"
+	deps=$(apt-cache "${APT_OPTS[@]}" show --no-all-versions "$img" | sed -n 's/^Depends: //p' |
+		tr ',|' '\n' | sed 's/^ *//; s/ .*//')
+	for p in $deps; do
+		case "$p" in
+		linux-base-"$1"|linux-binary-"$1"|linux-modules-"$1") echo "$p=$(pkg_version "$p")" ;;
+		esac
+	done
 }
 
 # Usr-merged packages put modules in usr/lib/modules; depmod (kmod 30) and
@@ -200,10 +211,14 @@ kernel_hook() { # TREE
 	echo "$KVER" >"$t/kver"
 }
 
-kernel_path() { # SERIES -> prints the kernel's cache directory
+kernel_path() { # SERIES|KVER -> prints the kernel's cache directory
 	local pkgs dir
-	KVER=$(kver_of "$1")
-	mapfile -t pkgs < <(kernel_packages "$KVER")
+	case "$1" in
+	*-*) KVER=$1 ;;
+	*) KVER=$(kver_of "$1") ;;
+	esac
+	pkgs=$(kernel_packages "$KVER")
+	mapfile -t pkgs <<<"$pkgs"
 	dir=$BASE/kernel/$(key_of "${KVER}_${pkgs[0]#*=}")
 	fetch_unpack "$dir" kernel_hook "${pkgs[@]}"
 	echo "$dir"
