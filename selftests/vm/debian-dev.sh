@@ -88,13 +88,13 @@ APT_OPTS=(
 # apt's _apt user cannot enter root's home: download as root, quietly.
 [ "$(id -u)" != 0 ] || APT_OPTS+=(-o "APT::Sandbox::User=root")
 
+# One run at a time: the lock is held until the script exits.
 apt_setup() {
 	mkdir -p "$APTDIR/empty.d" "$APTDIR/state/lists/partial" "$APTDIR/cache/archives/partial"
-	[ -e "$APTDIR/state/status" ] || : >"$APTDIR/state/status"
-	echo "deb [signed-by=$KEYRING] $MIRROR $SUITE main" >"$APTDIR/sources.list.new"
-	mv -f "$APTDIR/sources.list.new" "$APTDIR/sources.list"
 	exec 7>"$APTDIR/lock"
 	flock 7
+	[ -e "$APTDIR/state/status" ] || : >"$APTDIR/state/status"
+	echo "deb [signed-by=$KEYRING] $MIRROR $SUITE main" >"$APTDIR/sources.list"
 }
 
 # Refresh the index when forced (ARG 1), missing or too old.
