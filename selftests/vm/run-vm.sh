@@ -10,13 +10,15 @@
 #
 # By default the kernel is Debian's /boot/vmlinuz-KVER with its modules in
 # /lib/modules/KVER.  --kernel boots another image (such as the debug kernel
-# of selftests/debug-kernel/build.sh) and --modroot takes its modules from
-# DIR/lib/modules/KVER (DIR as in INSTALL_MOD_PATH; DIR may also be that
-# KVER directory itself; not under /tmp, which the guest hides).  --kver
-# may then be left out if DIR holds one kernel version only.  Virtio, 9p
-# and overlay built into that kernel (listed in its modules.builtin) are
-# simply not loaded; the guest sees the module directory as its
-# /lib/modules/KVER through a writable overlay, so depmod and modprobe work.
+# of selftests/debug-kernel/build.sh, or DIR/vmlinuz of a development-suite
+# kernel that DIR=$(selftests/vm/debian-dev.sh kernel) unpacked) and
+# --modroot takes its modules from DIR/lib/modules/KVER (DIR as in
+# INSTALL_MOD_PATH; DIR may also be that KVER directory itself; not under
+# /tmp, which the guest hides).  --kver may then be left out if DIR holds
+# one kernel version only.  Virtio, 9p and overlay built into that kernel
+# (listed in its modules.builtin) are simply not loaded; the guest sees the
+# module directory as its /lib/modules/KVER through a writable overlay, so
+# depmod and modprobe work.
 #
 # The guest boots a tiny busybox initramfs, mounts the host's / read-only over
 # 9p at /host, mounts OUTDIR writable at the same absolute path, chroots into
