@@ -3,13 +3,15 @@
 # Debian kernel, run the whole selftest suite on each inside QEMU and end with
 # one "N passed, N failed, N skipped" line. Exits non-zero on any failure.
 #
-# CHECK_KVERS="kver ..." limits the kernels (default: newest 6.1 and 6.12).
+# CHECK_KVERS="kver ..." limits the kernels (default: the newest installed
+# 6.1 and 6.12, and the newest 7.2 of Debian's development suite).  A kernel
+# not installed on the host is fetched from the development suite and
+# unpacked into ~/.cache/inetx/debian-dev (selftests/vm/debian-dev.sh), then
+# booted from there.
 # CHECK_PACKAGING=0 leaves out the packaging stage (selftests/packaging).
 # CHECK_DEBUG_KERNEL=0 leaves out the debug-kernel stage (selftests/debug-kernel).
 # CHECK_SELINUX=0 leaves out the SELinux boots (selftests/coexist-selinux.sh).
 # CHECK_MIRRORS=0 leaves out the mirror fidelity stage (selftests/mirror-fidelity.sh).
-# CHECK_MIRRORS_DEV: development-suite series it also checks, from their
-#   linux-source alone (default 7.2; empty for none).
 # CHECK_VMS=N: QEMU guests at a time, over all stages (default 2).
 # CHECK_VM_TIMEOUT: seconds per selftest VM (default 2400).
 #
@@ -48,7 +50,18 @@ timed setup-deps selftests/vm/setup-deps.sh
 
 # shellcheck disable=SC2012  # kernel versions have no odd characters
 newest() { ls /boot/vmlinuz-"$1"* 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1; }
-kvers=${CHECK_KVERS:-"$(newest '6.1.0-') $(newest '6.12.')"}
+# Debian's development suite (sid): a kernel series no Debian release has.
+dev_series=7.2
+if [ -n "${CHECK_KVERS:-}" ]; then
+	kvers=$CHECK_KVERS
+elif timed dev-index selftests/vm/debian-dev.sh kver "$dev_series" >"$logs/dev-kver"; then
+	kvers="$(newest '6.1.0-') $(newest '6.12.') $(cat "$logs/dev-kver")"
+else
+	echo "check: no $dev_series kernel found in Debian's development suite" >&2
+	exit 1
+fi
+# Kernels with no /boot/vmlinuz-KVER come from the development suite.
+installed() { [ -e "/boot/vmlinuz-$1" ]; }
 
 build() {
 	local k log
@@ -82,13 +95,37 @@ bg() { # NAME CMD...
 	pids+=("$!")
 }
 
+# A development-suite kernel: fetch and unpack it (cached), noting the
+# time, then boot it from the cache.  The fetch runs in this stage rather
+# than before the build, so a cold fetch overlaps the other stages.
+dev_kernel_stage() { # KVER OUT
+	local k=$1 out=$2 t dir rc=0
+	t=$(date +%s)
+	dir=$(selftests/vm/debian-dev.sh kernel "$k" 2>"$logs/dev-kernel-$k.log") || rc=$?
+	cat "$logs/dev-kernel-$k.log"
+	echo "dev-kernel-$k $(($(date +%s) - t)) $(sed -n 's/^debian-dev: [^ ]*: //p' \
+		"$logs/dev-kernel-$k.log" | tail -n 1)" >>"$times"
+	[ "$rc" = 0 ] || return "$rc"
+	rc=0
+	selftests/vm/run-vm.sh --kernel "$dir/vmlinuz" --modroot "$dir" --kver "$k" --out "$out" \
+		--timeout "$vm_timeout" --quiet -- selftests/run_selftests.sh "$top/build/$k/module/inetx.ko" "$out" ||
+		rc=$?
+	# The summary's label: where this kernel came from.
+	[ ! -e "$out/kver" ] || echo "$k (Debian development suite)" >"$out/kver"
+	return "$rc"
+}
+
 outs=()
 for k in $kvers; do
 	out=$top/build/check/$k
 	mkdir -p "$out"
 	outs+=("$out")
-	INETX_VM_PRIO=20 bg "stock-$k" selftests/vm/run-vm.sh --kver "$k" --out "$out" --timeout "$vm_timeout" --quiet -- \
-		selftests/run_selftests.sh "$top/build/$k/module/inetx.ko" "$out"
+	if installed "$k"; then
+		INETX_VM_PRIO=20 bg "stock-$k" selftests/vm/run-vm.sh --kver "$k" --out "$out" \
+			--timeout "$vm_timeout" --quiet -- selftests/run_selftests.sh "$top/build/$k/module/inetx.ko" "$out"
+	else
+		INETX_VM_PRIO=20 bg "stock-$k" dev_kernel_stage "$k" "$out"
+	fi
 done
 
 # Mirror fidelity: what differs between inetx's mirrors and the kernel's
@@ -97,22 +134,43 @@ done
 if [ "${CHECK_MIRRORS:-1}" != 0 ]; then
 	mirrors=$top/build/check/mirrors
 	# shellcheck disable=SC2086  # one word per kernel or series
-	bg mirrors selftests/mirror-fidelity.sh --out "$mirrors" $kvers ${CHECK_MIRRORS_DEV-7.2}
+	bg mirrors selftests/mirror-fidelity.sh --out "$mirrors" $kvers
 fi
 
 # Packaging: modinfo, make install, DKMS, inetx(7) and the inetx-dkms package
 # on the host; family autoload and the package's install in QEMU.  run.sh
 # lists its result directories in $pkg/dirs (none: a directory that does
 # not exist, which summarize.sh counts as a failure).
+# Only on installed kernels: make install, DKMS and the package's install
+# need /lib/modules/KVER/build and the kernel in /boot, which a kernel
+# unpacked from the development suite does not have (its headers are in the
+# build root only); each such kernel gets one KTAP SKIP saying so.
 if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
 	pkg=$top/build/check/packaging
 	rm -f "$pkg/dirs"
-	# shellcheck disable=SC2086  # one word per kernel
-	bg packaging selftests/packaging/run.sh "$pkg" $kvers
+	mkdir -p "$pkg"
+	pk_kvers=() pkskip=$top/build/check/packaging-skipped
+	rm -rf "$pkskip"
+	for k in $kvers; do
+		if installed "$k"; then pk_kvers+=("$k"); continue; fi
+		mkdir -p "$pkskip"
+		echo "packaging (not installed kernels)" >"$pkskip/kver"
+		echo pass >"$pkskip/run-vm.status"
+		printf 'KTAP version 1\n1..1\nok 1 packaging on %s # SKIP %s\n' "$k" \
+			"not installed here: make install, DKMS and dpkg -i need its headers and /boot image" \
+			>"$pkskip/$k.ktap"
+	done
+	# run.sh without kernels would take the installed ones.
+	if [ ${#pk_kvers[@]} -gt 0 ]; then
+		bg packaging selftests/packaging/run.sh "$pkg" "${pk_kvers[@]}"
+	else
+		echo "$pkskip" >"$pkg/dirs"
+	fi
 fi
 
 # The coexistence suite's SELinux case needs its own boot per kernel
 # (security=selinux); the rest of the suite runs in the selftest VMs.
+# 7.2 included: one more short boot of the kernel the stock stage fetched.
 if [ "${CHECK_SELINUX:-1}" != 0 ]; then
 	sel=$top/build/check/selinux
 	rm -f "$sel/dirs"
@@ -156,6 +214,7 @@ done
 if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
 	mapfile -t pdirs < <(cat "$pkg/dirs" 2>/dev/null || echo "$pkg/(run.sh wrote no dirs)")
 	outs+=("${pdirs[@]}")
+	[ ! -d "$pkskip" ] || [ ${#pk_kvers[@]} = 0 ] || outs+=("$pkskip")
 fi
 if [ "${CHECK_SELINUX:-1}" != 0 ]; then
 	mapfile -t sdirs < <(cat "$sel/dirs" 2>/dev/null || echo "$sel/(coexist-selinux.sh wrote no dirs)")
@@ -182,7 +241,7 @@ fi >>"$times"
 echo "== stage times (wall seconds; the stages after build run side by side)"
 # Fixed order, whatever order the stages ended in.
 # shellcheck disable=SC2086  # one word per kernel
-for name in setup-deps build $(printf 'stock-%s ' $kvers) mirrors packaging packaging-host-tests \
+for name in setup-deps dev-index build $(for k in $kvers; do echo "dev-kernel-$k stock-$k"; done) mirrors packaging packaging-host-tests \
 	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux debug-kernel-build debug-kernel; do
 	while read -r n secs note; do
 		[ "$n" = "$name" ] || continue

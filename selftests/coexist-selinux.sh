@@ -6,6 +6,8 @@
 # and 6.12) in QEMU with "security=selinux selinux=1" appended and runs
 # selftests/inetx_coexist.sh --selinux there: PF_INETX bind/connect/accept
 # must work as AF_INET does while SELinux is active (no policy loaded).
+# A KVER with no /boot/vmlinuz-KVER is booted from Debian's development
+# suite, unpacked by selftests/vm/debian-dev.sh (cached).
 #
 # Builds build/KVER/module/inetx.ko and build/selftests first (make is
 # incremental), unless INETX_PREBUILT=1 says the caller has (make check,
@@ -42,9 +44,16 @@ for k in $kvers; do
 	if [ "$prebuilt" != 1 ]; then
 		make --no-print-directory KVER="$k" modules >"$log" 2>&1 || { cat "$log"; rc=1; continue; }
 	fi
+	vmk=(--kver "$k")
+	if [ ! -e "/boot/vmlinuz-$k" ]; then
+		dir=$(selftests/vm/debian-dev.sh kernel "$k") || { rc=1; continue; }
+		vmk+=(--kernel "$dir/vmlinuz" --modroot "$dir")
+	fi
 	echo "== $k: coexistence suite with SELinux in QEMU"
-	selftests/vm/run-vm.sh --kver "$k" --out "$out" --quiet --timeout 900 \
+	selftests/vm/run-vm.sh "${vmk[@]}" --out "$out" --quiet --timeout 900 \
 		--append "security=selinux selinux=1" -- \
 		selftests/inetx_coexist.sh --selinux "$ko" "$out" || rc=1
+	# summarize.sh's label: not to be mistaken for the selftest VM's.
+	[ ! -e "$out/kver" ] || echo "selinux $k" >"$out/kver"
 done
 exit $rc

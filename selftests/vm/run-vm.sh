@@ -10,13 +10,15 @@
 #
 # By default the kernel is Debian's /boot/vmlinuz-KVER with its modules in
 # /lib/modules/KVER.  --kernel boots another image (such as the debug kernel
-# of selftests/debug-kernel/build.sh) and --modroot takes its modules from
-# DIR/lib/modules/KVER (DIR as in INSTALL_MOD_PATH; DIR may also be that
-# KVER directory itself; not under /tmp, which the guest hides).  --kver
-# may then be left out if DIR holds one kernel version only.  Virtio, 9p
-# and overlay built into that kernel (listed in its modules.builtin) are
-# simply not loaded; the guest gets a copy of the module directory as its
-# /lib/modules/KVER, so depmod and modprobe work.
+# of selftests/debug-kernel/build.sh, or DIR/vmlinuz of a development-suite
+# kernel that DIR=$(selftests/vm/debian-dev.sh kernel) unpacked) and
+# --modroot takes its modules from DIR/lib/modules/KVER (DIR as in
+# INSTALL_MOD_PATH; DIR may also be that KVER directory itself; not under
+# /tmp, which the guest hides).  --kver may then be left out if DIR holds
+# one kernel version only.  Virtio, 9p and overlay built into that kernel
+# (listed in its modules.builtin) are simply not loaded; the guest sees the
+# module directory as its /lib/modules/KVER through a writable overlay, so
+# depmod and modprobe work.
 #
 # The guest boots a tiny busybox initramfs, mounts the host's / read-only over
 # 9p at /host, mounts OUTDIR writable at the same absolute path, chroots into
@@ -256,10 +258,16 @@ if mount -t tmpfs -o mode=755 tmpfs /ovl && mkdir -p /ovl/upper /ovl/work &&
 	log "no writable /lib/modules (overlay failed)"
 fi
 # A kernel that is not installed on the host: its module directory becomes
-# /lib/modules/$(uname -r), writable like the rest.
+# /lib/modules/$(uname -r), writable like the rest, through an overlay of
+# its own: a distribution kernel's 100+ MB of modules would take minutes to
+# copy over 9p under TCG.  Without overlay, copy.
 if [ -n "$MODSRC" ]; then
 	KV=$(uname -r)
-	if mkdir -p "$H/lib/modules/$KV" && cp -a "$H$MODSRC/." "$H/lib/modules/$KV/"; then :; else
+	M=$H/lib/modules/$KV
+	if mkdir -p "$M" /ovl/mod/upper /ovl/mod/work &&
+		mount -t overlay -o "lowerdir=$H$MODSRC,upperdir=/ovl/mod/upper,workdir=/ovl/mod/work" \
+			overlay "$M"; then :
+	elif cp -a "$H$MODSRC/." "$M/"; then :; else
 		log "cannot copy $MODSRC to /lib/modules/$KV"
 	fi
 fi
