@@ -46,10 +46,15 @@ endif
 
 # Kbuild cannot put objects outside M= before 6.13, so each kernel gets a
 # copy of the sources (mtimes kept, so rebuilds stay incremental).
+# A kernel whose headers are not on the host (7.2, configured with a gcc
+# the host lacks) is built inside its cached Debian build root, made on
+# first use by selftests/vm/buildroot.sh.
+BUILDROOT := $(TOP)/selftests/vm/buildroot.sh
 module-%:
 	@mkdir -p $(BUILD)/$*
 	@cp -a Kbuild module include $(BUILD)/$*/
-	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* $(KBUILD_OPTS) $(KBUILD_EXTRA) modules
+	$(if $(wildcard /lib/modules/$*/build/Makefile),,$(BUILDROOT) --kver $* --bind $(BUILD)/$* --) \
+		$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* $(KBUILD_OPTS) $(KBUILD_EXTRA) modules
 
 setup:
 	selftests/vm/setup-deps.sh
