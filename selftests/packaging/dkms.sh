@@ -20,7 +20,7 @@ pk_args "$0" "$@"
 set -- "${PK_KVERS[@]}"
 PER_KVER=7
 
-pk_start "$OUT" dkms $((4 + PER_KVER * $# + 3))
+pk_start "$OUT" dkms $((5 + PER_KVER * $# + 3))
 
 if ! command -v dkms >/dev/null; then
 	pk_diag "dkms is not installed (selftests/packaging/deps.sh installs it)"
@@ -71,6 +71,22 @@ versions_ok() {
 		grep -qx "PACKAGE_NAME=\"$NAME\"" "$PK_TOP/dkms.conf"
 }
 pk_run "dkms.conf: PACKAGE_NAME $NAME, PACKAGE_VERSION = MODULE_VERSION ($VERSION)" versions_ok
+
+# DKMS matches kernelver against BUILD_EXCLUSIVE_KERNEL with bash's =~.
+exclusive_ok() {
+	local re k bad=0
+	re=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' "$PK_TOP/dkms.conf")
+	echo "BUILD_EXCLUSIVE_KERNEL '$re'"
+	[ -n "$re" ] || return 1
+	for k in 6.1.0-57-amd64 6.12.117+deb12-amd64 7.2.13+deb14-amd64; do
+		[[ $k =~ $re ]] || { echo "does not take supported $k"; bad=1; }
+	done
+	for k in 6.6.0-1-amd64 6.10.1-amd64 6.120.0-amd64 7.1.0-amd64 7.20.0-amd64 5.10.0-30-amd64; do
+		[[ $k =~ $re ]] && { echo "takes unsupported $k"; bad=1; }
+	done
+	return "$bad"
+}
+pk_run "dkms.conf: BUILD_EXCLUSIVE_KERNEL takes 6.1, 6.12 and 7.2, no other series" exclusive_ok
 
 # The source tree a user would hand to `dkms add DIR`: dkms.conf as it is,
 # Kbuild, module/, include/ (no build products, no build/ directory).
