@@ -188,6 +188,16 @@ static inline bool inetx_fastopen_defer_connect(struct sock *sk, int *err)
 #endif
 
 /*
+ * inet_create() serves SOCK_DGRAM/IPPROTO_UDPLITE only where UDP-Lite
+ * exists (Kbuild: INETX_HAVE_UDPLITE; 7.x removed it).
+ */
+#ifdef INETX_HAVE_UDPLITE
+#define inetx_have_udplite()	true
+#else
+#define inetx_have_udplite()	false
+#endif
+
+/*
  * proto_ops members only one kernel has: 6.1 still has sendpage (its
  * MSG_SENDPAGE_NOTLAST went with it), 6.12's TCP offers SO_PEEK_OFF.
  */
