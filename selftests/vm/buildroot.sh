@@ -18,15 +18,19 @@
 #   -- CMD...     run CMD in the root (chroot, in a private mount namespace
 #                 with /dev, /proc and the --bind directories), from the
 #                 current directory if it is one of the --bind ones, else /
+#   --scratch     with CMD: the root is a throwaway overlay (tmpfs upper
+#                 layer), so CMD may install into it (dkms) and the cached
+#                 root stays as it was
 #
 # The root is
 #   ${INETX_CACHE:-~/.cache/inetx}/buildroot/SUITE-KVER-HASH/
 # made by mmdebstrap (installed on the host when missing) from
 # http://deb.debian.org/debian SUITE with: gcc make libc6-dev dkms
 # linux-headers-KVER (whose dependencies bring the gcc that configured the
-# kernel and its linux-kbuild).  HASH covers the suite, the package list and
-# this script, so changing any of them builds a new root.  Without CMD the
-# last line on stdout is the directory; everything else goes to stderr.
+# kernel and its linux-kbuild).  HASH covers the suite, the mirror, the
+# package list and mmdebstrap's options, so changing any of them builds a
+# new root.  Without CMD the last line on stdout is the directory;
+# everything else goes to stderr.
 #
 # A cold set-up runs in buildroot/.tmp-KEY.XXXXXX, is renamed into place
 # only once complete and reports how long it took; concurrent runs for the
@@ -45,7 +49,7 @@ usage() { # [STATUS]
 say() { echo "buildroot.sh: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-KVER=7.2.13+deb14-amd64 SUITE=sid PRINT_DIR=0 BINDS=() CMD=()
+KVER=7.2.13+deb14-amd64 SUITE=sid PRINT_DIR=0 SCRATCH=0 BINDS=() CMD=()
 MIRROR=http://deb.debian.org/debian
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -53,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--suite) [ $# -ge 2 ] || usage; SUITE=$2; shift 2 ;;
 	--print-dir) PRINT_DIR=1; shift ;;
 	--bind) [ $# -ge 2 ] || usage; BINDS+=("$2"); shift 2 ;;
+	--scratch) SCRATCH=1; shift ;;
 	--) shift; CMD=("$@"); break ;;
 	-h|--help) usage 0 ;;
 	*) say "unknown argument $1"; usage ;;
@@ -65,11 +70,14 @@ for b in "${BINDS[@]}"; do
 done
 
 PACKAGES=(gcc make libc6-dev dkms "linux-headers-$KVER")
+# The archive the test machines reach may be a snapshot whose Release file
+# is past its Valid-Until date, as the host's apt allows too.
+MMDEBSTRAP=(--mode=root --variant=apt --aptopt='Acquire::Check-Valid-Until "false"')
 BASE=${INETX_CACHE:-${XDG_CACHE_HOME:-${HOME:?}/.cache}/inetx}/buildroot
 HASH=$({
 	echo "suite $SUITE $MIRROR"
 	echo "packages ${PACKAGES[*]}"
-	sha256sum "$SCRIPT" | cut -d' ' -f1
+	echo "mmdebstrap ${MMDEBSTRAP[*]}"
 } | sha256sum | cut -c1-12)
 KEY=$SUITE-$KVER-$HASH
 DIR=$BASE/$KEY
@@ -85,8 +93,16 @@ in_root() {
 	done
 	# shellcheck disable=SC2016  # expanded by the inner shell
 	unshare --mount --propagation private -- /bin/sh -eu -c '
-		root=$1 cwd=$2
-		shift 2
+		root=$1 cwd=$2 scratch=$3
+		shift 3
+		if [ "$scratch" = 1 ]; then
+			s=$(mktemp -d)
+			mount -t tmpfs tmpfs "$s"
+			mkdir "$s/upper" "$s/work" "$s/root"
+			mount -t overlay -o "lowerdir=$root,upperdir=$s/upper,workdir=$s/work" \
+				overlay "$s/root"
+			root=$s/root
+		fi
 		mount --rbind /dev "$root/dev"
 		mount -t proc proc "$root/proc"
 		while [ "$1" != -- ]; do
@@ -95,7 +111,7 @@ in_root() {
 		done
 		shift
 		exec chroot "$root" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$cwd" "$@"
-	' sh "$DIR" "$cwd" "${BINDS[@]}" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	' sh "$DIR" "$cwd" "$SCRATCH" "${BINDS[@]}" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root LC_ALL=C.UTF-8 "${CMD[@]}"
 }
 
@@ -141,10 +157,7 @@ if [ ! -e "$DIR/.complete" ]; then
 	start=$(date +%s)
 	say "cold set-up: $SUITE with ${PACKAGES[*]} -> $DIR (log: $TMP.log)"
 	# mmdebstrap's own temporary files go next to the root, not to /tmp.
-	# The archive the test machines reach may be a snapshot whose Release
-	# file is past its Valid-Until date, as the host's apt allows too.
-	if ! TMPDIR=$BASE mmdebstrap --mode=root --variant=apt \
-		--aptopt='Acquire::Check-Valid-Until "false"' \
+	if ! TMPDIR=$BASE mmdebstrap "${MMDEBSTRAP[@]}" \
 		--include="$(IFS=,; echo "${PACKAGES[*]}")" \
 		"$SUITE" "$TMP/root" "$MIRROR" >"$TMP.log" 2>&1; then
 		tail -n 30 "$TMP.log" | sed 's/^/  | /' >&2
