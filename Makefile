@@ -5,7 +5,9 @@
 #   make                  build module/inetx.ko for the running kernel if its
 #                         headers are installed, else for every installed
 #                         Debian header tree; results in build/<kver>/module/
-#   make KVER=<kver>      one kernel (headers in /lib/modules/<kver>/build)
+#   make KVER=<kver>      one kernel (headers in /lib/modules/<kver>/build;
+#                         else, as root, in a cached Debian build root:
+#                         KVER=7.2.13+deb14-amd64), or KVER="<kver> ..."
 #   make KDIR=<dir>       one kernel tree, built in place (module/inetx.ko)
 #   make check            install what is missing, build, run every test on
 #                         every supported kernel in QEMU
@@ -129,4 +131,4 @@ clean:
 		Module.symvers modules.order .*.cmd
 
 help:
-	@sed -n '3,18p' Makefile
+	@sed -n '3,20p' Makefile
