@@ -131,4 +131,4 @@ clean:
 		Module.symvers modules.order .*.cmd
 
 help:
-	@sed -n '3,20p' Makefile
+	@sed -n '3,17p' Makefile
