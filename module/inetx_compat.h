@@ -128,7 +128,7 @@ static inline void inetx_secure_seq(struct sock *sk, __be16 dport)
 }
 
 /*
- * 6.19 passes bind and connect addresses as struct sockaddr_unsized
+ * 7.2 passes bind and connect addresses as struct sockaddr_unsized
  * (Kbuild: INETX_HAVE_SOCKADDR_UNSIZED), sa_family first as before.
  */
 #ifdef INETX_HAVE_SOCKADDR_UNSIZED
@@ -189,7 +189,7 @@ static inline bool inetx_fastopen_defer_connect(struct sock *sk, int *err)
 
 /*
  * inet_create() serves SOCK_DGRAM/IPPROTO_UDPLITE only where UDP-Lite
- * exists (Kbuild: INETX_HAVE_UDPLITE; 7.x removed it).
+ * exists (Kbuild: INETX_HAVE_UDPLITE; 7.2 has none).
  */
 #ifdef INETX_HAVE_UDPLITE
 #define inetx_have_udplite()	true

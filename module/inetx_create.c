@@ -70,7 +70,7 @@ VISIBLE_IF_KUNIT int inetx_unsupported(struct net *net, int type,
 		/* TCP is inetx's; MPTCP and SCTP are other protocols. */
 		return -EPROTONOSUPPORT;
 	case SOCK_DGRAM:
-		/* UDP (also the wildcard), ping, UDP-Lite, L2TP/IP. */
+		/* UDP (also the wildcard), ping, UDP-Lite where built, L2TP/IP. */
 		if (protocol == IPPROTO_IP || protocol == IPPROTO_UDP ||
 		    protocol == IPPROTO_ICMP ||
 		    (inetx_have_udplite() && protocol == IPPROTO_UDPLITE) ||
