@@ -5,7 +5,9 @@
 #   make                  build module/inetx.ko for the running kernel if its
 #                         headers are installed, else for every installed
 #                         Debian header tree; results in build/<kver>/module/
-#   make KVER=<kver>      one kernel (headers in /lib/modules/<kver>/build)
+#   make KVER=<kver>      one kernel (headers in /lib/modules/<kver>/build;
+#                         else, as root, in a cached Debian build root:
+#                         KVER=7.2.13+deb14-amd64), or KVER="<kver> ..."
 #   make KDIR=<dir>       one kernel tree, built in place (module/inetx.ko)
 #   make check            install what is missing, build, run every test on
 #                         every supported kernel in QEMU
@@ -46,10 +48,15 @@ endif
 
 # Kbuild cannot put objects outside M= before 6.13, so each kernel gets a
 # copy of the sources (mtimes kept, so rebuilds stay incremental).
+# A kernel whose headers are not on the host (7.2, configured with a gcc
+# the host lacks) is built inside its cached Debian build root, made on
+# first use by selftests/vm/buildroot.sh.
+BUILDROOT := $(TOP)/selftests/vm/buildroot.sh
 module-%:
 	@mkdir -p $(BUILD)/$*
 	@cp -a Kbuild module include $(BUILD)/$*/
-	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* $(KBUILD_OPTS) $(KBUILD_EXTRA) modules
+	$(if $(wildcard /lib/modules/$*/build/Makefile),,$(BUILDROOT) --kver $* --bind $(BUILD)/$* --) \
+		$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* $(KBUILD_OPTS) $(KBUILD_EXTRA) modules
 
 setup:
 	selftests/vm/setup-deps.sh
@@ -124,4 +131,4 @@ clean:
 		Module.symvers modules.order .*.cmd
 
 help:
-	@sed -n '3,18p' Makefile
+	@sed -n '3,17p' Makefile

@@ -12,6 +12,7 @@
 #include <linux/moduleparam.h>
 #include <linux/net.h>
 #include <linux/socket.h>
+#include <linux/sysfs.h>
 #include <linux/in.h>
 
 #include <uapi/linux/inetx.h>
@@ -23,6 +24,32 @@ EXPORT_SYMBOL_IF_KUNIT(inetx_family);
 module_param_named(family, inetx_family, int, 0444);
 MODULE_PARM_DESC(family,
 		 "protocol family number to register (default 18; 13, 19, 22 and 25 are also free on 6.1 and 6.12)");
+
+/*
+ * Read-only: which layers run inetx's own code on this kernel, fixed at
+ * build time by what the kernel exports (inetx_compat.h).
+ */
+static int inetx_layers_set(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
+static int inetx_layers_get(char *buffer, const struct kernel_param *kp)
+{
+	return sysfs_emit(buffer, "%s\n", INETX_LAYERS);
+}
+
+static const struct kernel_param_ops inetx_layers_ops = {
+	.set	= inetx_layers_set,
+	.get	= inetx_layers_get,
+};
+
+module_param_cb(layers, &inetx_layers_ops, NULL, 0444);
+__MODULE_PARM_TYPE(layers, "string");
+MODULE_PARM_DESC(layers,
+		 "read-only: the layers running inetx's own code on this kernel, TCP's own runs the rest: "
+		 INETX_LAYERS);
+MODULE_INFO(layers, INETX_LAYERS);
 
 static struct net_proto_family inetx_family_ops __ro_after_init = {
 	.create	= inetx_create,
@@ -71,6 +98,8 @@ static int __init inetx_init(void)
 	}
 
 	pr_info("registered protocol family %d (PF_INETX)\n", inetx_family);
+	pr_info("family %d; own code: %s; TCP's own: %s\n", inetx_family,
+		INETX_LAYERS, INETX_LAYERS_TCP);
 	return 0;
 
 out_sysctl:

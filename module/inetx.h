@@ -16,6 +16,8 @@
 #include <linux/net.h>
 #include <net/sock.h>
 
+#include "inetx_compat.h"
+
 /* The family number this instance registered (module parameter). */
 extern int inetx_family;
 
@@ -53,10 +55,11 @@ void inetx_sysctl_exit(void);
 int inetx_proto_init(void);
 void inetx_proto_exit(void);
 
-int __inetx_stream_connect(struct socket *sock, struct sockaddr *uaddr,
+int __inetx_stream_connect(struct socket *sock, struct inetx_sockaddr *uaddr,
 			   int addr_len, int flags, int is_sendmsg);
-int inetx_stream_connect(struct socket *sock, struct sockaddr *uaddr,
+int inetx_stream_connect(struct socket *sock, struct inetx_sockaddr *uaddr,
 			 int addr_len, int flags);
-int inetx_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+int inetx_v4_connect(struct sock *sk, struct inetx_sockaddr *uaddr,
+		     int addr_len);
 
 #endif /* _INETX_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Every difference between the supported kernels (Debian 6.1 and 6.12)
- * lives here, so the layer files read like the code they mirror.
+ * Every difference between the supported kernels (Debian 6.1, 6.12 and
+ * 7.2) lives here, so the layer files read like the code they mirror.
  *
  * API shape is detected from the headers themselves; what a given Debian
  * ABI exports is detected from its Module.symvers by Kbuild (INETX_HAVE_*).
@@ -128,6 +128,32 @@ static inline void inetx_secure_seq(struct sock *sk, __be16 dport)
 }
 
 /*
+ * 7.2 passes bind and connect addresses as struct sockaddr_unsized
+ * (Kbuild: INETX_HAVE_SOCKADDR_UNSIZED), sa_family first as before.
+ */
+#ifdef INETX_HAVE_SOCKADDR_UNSIZED
+#define inetx_sockaddr	sockaddr_unsized
+#else
+#define inetx_sockaddr	sockaddr
+#endif
+
+/*
+ * inetx_v4_connect() mirrors tcp_v4_connect() only where the kernel
+ * exports inet_hash_connect(), tcp_set_state() and inet_bhash2_*_saddr()
+ * (Kbuild: INETX_HAVE_V4_CONNECT_EXPORTS; Debian's 7.2 exports none of
+ * them). Elsewhere it checks the address as before and then hands the
+ * socket to TCP's own tcp_v4_connect(); the mirror is then dead code the
+ * compiler drops, so its calls never reach modpost.
+ */
+#ifdef INETX_HAVE_V4_CONNECT_EXPORTS
+#define inetx_have_v4_connect()		true
+#define INETX_LAYER_V4_CONNECT		",proto.connect"
+#else
+#define inetx_have_v4_connect()		false
+#define INETX_LAYER_V4_CONNECT		""
+#endif
+
+/*
  * 6.12 does not export tcp_fastopen_defer_connect(); inetx_v4_connect()
  * then hands TCP_FASTOPEN_CONNECT sockets to TCP's own tcp_v4_connect().
  */
@@ -141,6 +167,34 @@ static inline bool inetx_fastopen_defer_connect(struct sock *sk, int *err)
 {
 	return false;
 }
+#endif
+
+/*
+ * The layers that run inetx's own code on this kernel, decided above at
+ * build time: module parameter and modinfo tag "layers", and the load
+ * message, which also names what TCP's own code does instead.
+ */
+#define INETX_LAYERS \
+	"create,proto_ops.connect,proto_ops.accept" INETX_LAYER_V4_CONNECT \
+	",proto.setsockopt"
+#if !defined(INETX_HAVE_V4_CONNECT_EXPORTS)
+#define INETX_LAYERS_TCP \
+	"proto.connect (not exported: inet_hash_connect, tcp_set_state, inet_bhash2_update_saddr, inet_bhash2_reset_saddr)"
+#elif !defined(INETX_HAVE_TCP_FASTOPEN_DEFER_CONNECT)
+#define INETX_LAYERS_TCP \
+	"proto.connect for TCP_FASTOPEN_CONNECT (not exported: tcp_fastopen_defer_connect)"
+#else
+#define INETX_LAYERS_TCP	"none of these"
+#endif
+
+/*
+ * inet_create() serves SOCK_DGRAM/IPPROTO_UDPLITE only where UDP-Lite
+ * exists (Kbuild: INETX_HAVE_UDPLITE; 7.2 has none).
+ */
+#ifdef INETX_HAVE_UDPLITE
+#define inetx_have_udplite()	true
+#else
+#define inetx_have_udplite()	false
 #endif
 
 /*

@@ -70,9 +70,10 @@ VISIBLE_IF_KUNIT int inetx_unsupported(struct net *net, int type,
 		/* TCP is inetx's; MPTCP and SCTP are other protocols. */
 		return -EPROTONOSUPPORT;
 	case SOCK_DGRAM:
-		/* UDP (also the wildcard), ping, UDP-Lite, L2TP/IP. */
+		/* UDP (also the wildcard), ping, UDP-Lite where built, L2TP/IP. */
 		if (protocol == IPPROTO_IP || protocol == IPPROTO_UDP ||
-		    protocol == IPPROTO_ICMP || protocol == IPPROTO_UDPLITE ||
+		    protocol == IPPROTO_ICMP ||
+		    (inetx_have_udplite() && protocol == IPPROTO_UDPLITE) ||
 		    (IS_ENABLED(CONFIG_L2TP_IP) && protocol == IPPROTO_L2TP))
 			return -ESOCKTNOSUPPORT;
 		return -EPROTONOSUPPORT;

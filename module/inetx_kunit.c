@@ -172,7 +172,7 @@ static int ikt_bind(struct socket *sock, int af, __be32 addr, __be16 port)
 {
 	struct sockaddr_in sin = ikt_sin(af, addr, port);
 
-	return kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+	return kernel_bind(sock, (struct inetx_sockaddr *)&sin, sizeof(sin));
 }
 
 static int ikt_connect(struct socket *sock, int af, __be32 addr, __be16 port,
@@ -180,7 +180,7 @@ static int ikt_connect(struct socket *sock, int af, __be32 addr, __be16 port,
 {
 	struct sockaddr_in sin = ikt_sin(af, addr, port);
 
-	return kernel_connect(sock, (struct sockaddr *)&sin, sizeof(sin),
+	return kernel_connect(sock, (struct inetx_sockaddr *)&sin, sizeof(sin),
 			      flags);
 }
 
@@ -263,7 +263,7 @@ static int ikt_stream_connect(struct socket *sock, struct sockaddr_in *sin,
 	int err;
 
 	lock_sock(sock->sk);
-	err = __inetx_stream_connect(sock, (struct sockaddr *)sin,
+	err = __inetx_stream_connect(sock, (struct inetx_sockaddr *)sin,
 				     sizeof(*sin), flags, is_sendmsg);
 	release_sock(sock->sk);
 	return err;
@@ -311,11 +311,11 @@ static void addr_bind_short_len(struct kunit *test)
 	struct sockaddr_in sin = ikt_sin(AF_INET, IKT_LOOPBACK, 0);
 	int short_len = sizeof(sin) - 1;
 
-	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct sockaddr *)&sin,
+	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct inetx_sockaddr *)&sin,
 					  short_len), -EINVAL);
 	/* Whatever the family: the length is checked first. */
 	sin.sin_family = inetx_family;
-	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct sockaddr *)&sin,
+	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct inetx_sockaddr *)&sin,
 					  short_len), -EINVAL);
 	KUNIT_EXPECT_EQ(test, (int)inet_sk(sock->sk)->inet_num, 0);
 }
@@ -327,7 +327,7 @@ static void addr_bind_long_len(struct kunit *test)
 	struct sockaddr_in sin = ikt_sin(AF_INET, IKT_LOOPBACK, 0);
 
 	memcpy(&ss, &sin, sizeof(sin));
-	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct sockaddr *)&ss,
+	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct inetx_sockaddr *)&ss,
 					  sizeof(ss)), 0);
 	KUNIT_EXPECT_EQ(test, ntohl(inet_sk(sock->sk)->inet_rcv_saddr),
 			INADDR_LOOPBACK);
@@ -395,8 +395,8 @@ static void addr_bind_matches_af_inet(struct kunit *test)
 		struct sockaddr_in got = {}, want = {};
 		int err, oerr;
 
-		err = kernel_bind(sock, (struct sockaddr *)&sin, addrs[i].len);
-		oerr = kernel_bind(oracle, (struct sockaddr *)&sin,
+		err = kernel_bind(sock, (struct inetx_sockaddr *)&sin, addrs[i].len);
+		oerr = kernel_bind(oracle, (struct inetx_sockaddr *)&sin,
 				   addrs[i].len);
 		KUNIT_EXPECT_EQ_MSG(test, err, oerr,
 				    "family %d, address %pI4, length %d",
@@ -533,10 +533,10 @@ static void addr_connect_short_len(struct kunit *test)
 	struct socket *sock = ikt_socket(test, inetx_family);
 	struct sockaddr_in sin = ikt_sin(AF_INET, IKT_LOOPBACK, htons(9));
 
-	KUNIT_EXPECT_EQ(test, kernel_connect(sock, (struct sockaddr *)&sin,
+	KUNIT_EXPECT_EQ(test, kernel_connect(sock, (struct inetx_sockaddr *)&sin,
 					     sizeof(sin) - 1, 0), -EINVAL);
 	/* Shorter than sa_family: refused before the state is looked at. */
-	KUNIT_EXPECT_EQ(test, kernel_connect(sock, (struct sockaddr *)&sin,
+	KUNIT_EXPECT_EQ(test, kernel_connect(sock, (struct inetx_sockaddr *)&sin,
 					     1, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, (int)sock->state, SS_UNCONNECTED);
 	KUNIT_EXPECT_EQ(test, (int)sock->sk->sk_state, TCP_CLOSE);

@@ -50,7 +50,8 @@ VISIBLE_IF_KUNIT int inetx_setsockopt(struct sock *sk, int level, int optname,
 EXPORT_SYMBOL_IF_KUNIT(inetx_setsockopt);
 
 /* Mirrors tcp_v4_connect(): route, port, sequence number, then the SYN. */
-int inetx_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+int inetx_v4_connect(struct sock *sk, struct inetx_sockaddr *uaddr,
+		     int addr_len)
 {
 	struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
 	struct inet_timewait_death_row *tcp_death_row;
@@ -70,8 +71,12 @@ int inetx_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	if (usin->sin_family != AF_INET)
 		return -EAFNOSUPPORT;
 
-	/* Without tcp_fastopen_defer_connect(), TCP's own connect does it. */
-	if (tp->fastopen_connect && !inetx_have_fastopen_defer_connect())
+	/*
+	 * Where the mirror's helpers are not exported, or for fast open
+	 * without tcp_fastopen_defer_connect(), TCP's own connect does it.
+	 */
+	if (!inetx_have_v4_connect() ||
+	    (tp->fastopen_connect && !inetx_have_fastopen_defer_connect()))
 		return tcp_prot.connect(sk, uaddr, addr_len);
 
 	nexthop = usin->sin_addr.s_addr;

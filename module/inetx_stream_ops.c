@@ -69,7 +69,7 @@ static long inetx_wait_for_connect(struct sock *sk, long timeo, int writebias)
  * TCP's own sendmsg fast-open path calls __inet_stream_connect(), which
  * reaches inetx_v4_connect() through sk->sk_prot all the same.
  */
-int __inetx_stream_connect(struct socket *sock, struct sockaddr *uaddr,
+int __inetx_stream_connect(struct socket *sock, struct inetx_sockaddr *uaddr,
 			   int addr_len, int flags, int is_sendmsg)
 {
 	struct sock *sk = sock->sk;
@@ -160,7 +160,7 @@ sock_error:
 }
 EXPORT_SYMBOL_IF_KUNIT(__inetx_stream_connect);
 
-int inetx_stream_connect(struct socket *sock, struct sockaddr *uaddr,
+int inetx_stream_connect(struct socket *sock, struct inetx_sockaddr *uaddr,
 			 int addr_len, int flags)
 {
 	int err;
@@ -173,7 +173,8 @@ int inetx_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 
 /*
  * TCP's own implementations that some kernels do not export (6.12 keeps
- * these for its IPv6 module only) are reached through inet_stream_ops.
+ * these for its IPv6 module only, 7.2 does not export inet_splice_eof)
+ * are reached through inet_stream_ops.
  */
 #ifdef CONFIG_MMU
 static int inetx_mmap(struct file *file, struct socket *sock,
@@ -182,6 +183,11 @@ static int inetx_mmap(struct file *file, struct socket *sock,
 	return inet_stream_ops.mmap(file, sock, vma);
 }
 #endif
+
+static void inetx_splice_eof(struct socket *sock)
+{
+	inet_stream_ops.splice_eof(sock);
+}
 
 static ssize_t inetx_splice_read(struct socket *sock, loff_t *ppos,
 				 struct pipe_inode_info *pipe, size_t len,
@@ -239,7 +245,7 @@ const struct proto_ops inetx_stream_ops = {
 #ifdef CONFIG_MMU
 	.mmap		   = inetx_mmap,
 #endif
-	.splice_eof	   = inet_splice_eof,
+	.splice_eof	   = inetx_splice_eof,
 	.splice_read	   = inetx_splice_read,
 	.read_sock	   = tcp_read_sock,
 	.read_skb	   = inetx_read_skb,

@@ -38,6 +38,7 @@ static const struct named protos[] = {
 	{ IPPROTO_TCP, "IPPROTO_TCP" },
 	{ IPPROTO_UDP, "IPPROTO_UDP" },
 	{ IPPROTO_ICMP, "IPPROTO_ICMP" },
+	{ IPPROTO_UDPLITE, "IPPROTO_UDPLITE" },	/* AF_INET: none in 7.2 */
 	{ IPPROTO_SCTP, "IPPROTO_SCTP" },
 	{ IPPROTO_MPTCP, "IPPROTO_MPTCP" },
 	{ 255, "255" },

@@ -8,10 +8,11 @@
 # The C programs must have been built on the host first (make -C selftests;
 # the guest sees the repository read-only), into build/selftests or $INETX_BIN.
 #
-# Order: inetx_module.sh (leaves inetx unloaded), insmod KO, every C test
-# as root and again as nobody, inetx_coexist.sh (root only: the
-# coexistence suite, which unloads and reloads inetx and leaves it
-# loaded), inetx_wire.sh, rmmod, kernel log check.
+# Order: inetx_module.sh (leaves inetx unloaded), insmod KO,
+# inetx_layers.sh, every C test as root and again as nobody,
+# inetx_coexist.sh (root only: the coexistence suite, which unloads and
+# reloads inetx and leaves it loaded), inetx_wire.sh, rmmod, kernel log
+# check.
 # The C tests never leave an inetx socket in TIME_WAIT; the rmmod step
 # makes one on purpose, checks that it pins the module, then waits for the
 # module's references to go (TIME_WAIT lasts 60 s) and removes it: the wait
@@ -127,7 +128,7 @@ kernel_log_doc() {
 	fi
 }
 
-ktap_start $((6 + 2 * ${#CTESTS[@]}))
+ktap_start $((7 + 2 * ${#CTESTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	[ ! -w "$OUT" ]; then
@@ -151,6 +152,9 @@ run_doc inetx_module 600 "$HERE/inetx_module.sh" "$KO"
 
 out=$(ktap_insmod "$KO")
 ktap_result $? "insmod $(basename "$KO") for the C tests${out:+: $out}"
+
+# Which layers are inetx's own on this kernel, and does connect agree.
+run_doc inetx_layers 300 "$HERE/inetx_layers.sh" "$KO"
 
 for t in "${CTESTS[@]}"; do
 	run_doc "$t" 900 "$INETX_BIN/$t"

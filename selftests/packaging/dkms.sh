@@ -8,7 +8,9 @@
 # and /lib/modules are checked to be untouched.  Before the removal, `dkms
 # mktarball` keeps each build as OUTDIR/dkms-tarballs/KVER/inetx-VERSION.
 # dkms.tar.gz: the package's install in QEMU (guest-deb.sh) uses it rather
-# than compiling under TCG.
+# than compiling under TCG.  A kernel whose headers the host lacks (7.2)
+# is built, installed and uninstalled by the dkms of its build root
+# (selftests/vm/buildroot.sh --scratch) on the same scratch trees.
 #
 # Usage: selftests/packaging/dkms.sh OUTDIR [KVER...]
 #        (default kernels: newest 6.1 and 6.12)
@@ -20,7 +22,7 @@ pk_args "$0" "$@"
 set -- "${PK_KVERS[@]}"
 PER_KVER=7
 
-pk_start "$OUT" dkms $((4 + PER_KVER * $# + 3))
+pk_start "$OUT" dkms $((5 + PER_KVER * $# + 3))
 
 if ! command -v dkms >/dev/null; then
 	pk_diag "dkms is not installed (selftests/packaging/deps.sh installs it)"
@@ -64,6 +66,25 @@ imports() { # KO
 export mok_signing_key=$S/mok.key mok_certificate=$S/mok.pub
 TREES=(--sourcetree "$S/src" --dkmstree "$S/dkms" --installtree "$S/lib-modules")
 dk() { dkms "${TREES[@]}" "$@"; }
+# A kernel whose headers the host lacks (7.2): its build root's own dkms,
+# in a throwaway overlay of the root, on the same scratch trees (bound at
+# their paths); signing keys as above.  Its dkms (3.2) looks for the
+# headers under --installtree unless told where they are.
+dk_in_root() { # KVER DKMS-ARGS...
+	local k=$1
+	shift
+	"$PK_TOP/selftests/vm/buildroot.sh" --kver "$k" --scratch --bind "$S" --bind "$PK_TOP" -- \
+		env mok_signing_key="$mok_signing_key" mok_certificate="$mok_certificate" \
+		dkms "${TREES[@]}" --kernelsourcedir "/lib/modules/$k/build" "$@"
+}
+dk_for() { # KVER DKMS-ARGS...
+	if [ -e "/lib/modules/$1/build/Makefile" ]; then
+		shift
+		dk "$@"
+	else
+		dk_in_root "$@"
+	fi
+}
 
 versions_ok() {
 	echo "dkms.conf PACKAGE_VERSION '$VERSION', MODULE_VERSION '$(pk_module_version)'"
@@ -71,6 +92,22 @@ versions_ok() {
 		grep -qx "PACKAGE_NAME=\"$NAME\"" "$PK_TOP/dkms.conf"
 }
 pk_run "dkms.conf: PACKAGE_NAME $NAME, PACKAGE_VERSION = MODULE_VERSION ($VERSION)" versions_ok
+
+# DKMS matches kernelver against BUILD_EXCLUSIVE_KERNEL with bash's =~.
+exclusive_ok() {
+	local re k bad=0
+	re=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' "$PK_TOP/dkms.conf")
+	echo "BUILD_EXCLUSIVE_KERNEL '$re'"
+	[ -n "$re" ] || return 1
+	for k in 6.1.0-57-amd64 6.12.117+deb12-amd64 7.2.13+deb14-amd64; do
+		[[ $k =~ $re ]] || { echo "does not take supported $k"; bad=1; }
+	done
+	for k in 6.6.0-1-amd64 6.10.1-amd64 6.120.0-amd64 7.1.0-amd64 7.20.0-amd64 5.10.0-30-amd64; do
+		[[ $k =~ $re ]] && { echo "takes unsupported $k"; bad=1; }
+	done
+	return "$bad"
+}
+pk_run "dkms.conf: BUILD_EXCLUSIVE_KERNEL takes 6.1, 6.12 and 7.2, no other series" exclusive_ok
 
 # The source tree a user would hand to `dkms add DIR`: dkms.conf as it is,
 # Kbuild, module/, include/ (no build products, no build/ directory).
@@ -95,7 +132,9 @@ status_is() { # KVER|"" WORD
 pk_run "dkms status: added" status_is "" added
 
 for k in "$@"; do
-	pk_run "$k: dkms build -k $k" dk build -m "$NAME" -v "$VERSION" -k "$k"
+	where=host
+	[ -e "/lib/modules/$k/build/Makefile" ] || where="build root"
+	pk_run "$k: dkms build -k $k (on the $where)" dk_for "$k" build -m "$NAME" -v "$VERSION" -k "$k"
 	pk_run "$k: dkms status: built" status_is "$k" built
 	# Same compat choices as `make KVER=`: the module imports the same
 	# kernel symbols (module/Kbuild reads the target's Module.symvers).
@@ -114,7 +153,7 @@ for k in "$@"; do
 	# DKMS installs only for kernels the install tree has.
 	mkdir -p "$S/lib-modules/$k"
 	pk_run "$k: dkms install -k $k --no-depmod (into --installtree)" \
-		dk install --no-depmod -m "$NAME" -v "$VERSION" -k "$k"
+		dk_for "$k" install --no-depmod -m "$NAME" -v "$VERSION" -k "$k"
 	inst_ok() {
 		status_is "$k" installed || return 1
 		installed=$(ko_in "$S/lib-modules/$k/updates/dkms") || { echo "no $installed"; return 1; }
@@ -125,7 +164,7 @@ for k in "$@"; do
 	installed=""
 	pk_run "$k: installed as updates/dkms/inetx.ko*, version $VERSION, alias net-pf-18" inst_ok
 	pk_run "$k: dkms uninstall -k $k removes it from --installtree" eval \
-		'dk uninstall --no-depmod -m "$NAME" -v "$VERSION" -k "$k" && ! ko_in "$S/lib-modules/$k/updates/dkms"'
+		'dk_for "$k" uninstall --no-depmod -m "$NAME" -v "$VERSION" -k "$k" && ! ko_in "$S/lib-modules/$k/updates/dkms"'
 	pk_run "$k: dkms status: built again" status_is "$k" built
 done
 

@@ -63,7 +63,8 @@ pk_run "documents the sysctl and what is refused" mentions \
 	EOPNOTSUPP BPF_MAP_TYPE_SOCKMAP EPERM
 pk_run "documents /proc and the family parameter with its sysfs file" mentions \
 	/proc/net/protocols INETX /proc/net/tcp 'ss(8)' 'family (int, default 18)' \
-	/sys/module/inetx/parameters/family INETX_FAMILY_SYSFS '13, 18, 19, 22 and 25'
+	/sys/module/inetx/parameters/family INETX_FAMILY_SYSFS '13, 18, 19, 22 and 25' \
+	'layers (string, read-only)' /sys/module/inetx/parameters/layers proto.connect
 pk_run "documents the errors" mentions \
 	EAFNOSUPPORT EINVAL EEXIST ENOBUFS EPROTONOSUPPORT ESOCKTNOSUPPORT IPPROTO_MPTCP \
 	EADDRINUSE 'AF_MAX'

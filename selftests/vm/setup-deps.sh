@@ -10,7 +10,7 @@ set -eu
 
 PACKAGES="
 build-essential bc flex bison libelf-dev libssl-dev kmod cpio xz-utils
-qemu-system-x86 busybox-static tcpdump iproute2 sparse
+qemu-system-x86 busybox-static tcpdump iproute2 sparse mmdebstrap
 linux-headers-amd64 linux-headers-6.12-amd64
 linux-image-amd64 linux-image-6.12-amd64
 linux-source-6.1 linux-source-6.12
