@@ -198,8 +198,26 @@ static inline bool inetx_fastopen_defer_connect(struct sock *sk, int *err)
 #endif
 
 /*
- * proto_ops members only one kernel has: 6.1 still has sendpage (its
- * MSG_SENDPAGE_NOTLAST went with it), 6.12's TCP offers SO_PEEK_OFF.
+ * 7.x lets TCP clamp its window when SO_RCVBUF changes, through proto_ops
+ * set_rcvbuf (Kbuild: INETX_HAVE_OPS_SET_RCVBUF); tcp_set_rcvbuf() is not
+ * exported, so it is reached through inet_stream_ops.
+ */
+#ifdef INETX_HAVE_OPS_SET_RCVBUF
+static inline void inetx_set_rcvbuf(struct sock *sk, int val)
+{
+	inet_stream_ops.set_rcvbuf(sk, val);
+}
+
+#define INETX_STREAM_OPS_SET_RCVBUF				\
+	.set_rcvbuf	   = inetx_set_rcvbuf,
+#else
+#define INETX_STREAM_OPS_SET_RCVBUF
+#endif
+
+/*
+ * proto_ops members only some kernels have: 6.1 still has sendpage (its
+ * MSG_SENDPAGE_NOTLAST went with it), 6.12's TCP offers SO_PEEK_OFF, 7.x
+ * set_rcvbuf.
  */
 #ifdef MSG_SENDPAGE_NOTLAST
 #define INETX_STREAM_OPS_VERSIONED				\
@@ -207,7 +225,8 @@ static inline bool inetx_fastopen_defer_connect(struct sock *sk, int *err)
 	.sendpage_locked   = tcp_sendpage_locked,
 #else
 #define INETX_STREAM_OPS_VERSIONED				\
-	.set_peek_off	   = sk_set_peek_off,
+	.set_peek_off	   = sk_set_peek_off,			\
+	INETX_STREAM_OPS_SET_RCVBUF
 #endif
 
 /*

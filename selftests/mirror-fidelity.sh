@@ -83,10 +83,15 @@
 #   INETX_STREAM_OPS_VERSIONED     MSG_SENDPAGE_NOTLAST: .sendpage = inet_sendpage,
 #                                    .sendpage_locked = tcp_sendpage_locked,
 #                                  else: .set_peek_off = sk_set_peek_off,
+#                                    and with member set_rcvbuf (7.x)
+#                                    .set_rcvbuf = inetx_set_rcvbuf, (inetx's
+#                                    wrapper of TCP's, like inetx_mmap)
+#   inetx_have_v4_connect()        exports inet_hash_connect, tcp_set_state,
+#                                    inet_bhash2_update_saddr and
+#                                    inet_bhash2_reset_saddr: true, else false
 #   struct inetx_sockaddr          type sockaddr_unsized (7.x's proto_ops and
 #                                    proto bind/connect): struct sockaddr_unsized,
 #                                  else: struct sockaddr
-#                                  (for the 7.2 port, not yet in inetx_compat.h)
 # Any other name module/inetx_compat.h defines that is left in a mirror
 # after step 4 fails the test, unless MIRRORS lists it as a wrapper
 # (inetx_accept): a new compat helper needs its mapping here.  inetx's own
@@ -138,13 +143,17 @@ MSG_SENDPAGE_NOTLAST include/linux/socket.h
 sk_refcnt_debug_inc include/net/sock.h"
 # FEATURE HEADER: types, found by their definition "struct FEATURE {".
 STRUCTS="sockaddr_unsized include/linux/socket.h"
-# Exports module/Kbuild probes (INETX_HAVE_*).
-EXPORTS="secure_tcp_seq_and_ts_off tcp_fastopen_defer_connect"
+# FEATURE HEADER: function pointer members, found as "(*FEATURE)(".
+MEMBERS="set_rcvbuf include/linux/net.h"
+# Exports module/Kbuild probes (INETX_HAVE_*); the last four together are
+# INETX_HAVE_V4_CONNECT_EXPORTS.
+EXPORTS="secure_tcp_seq_and_ts_off tcp_fastopen_defer_connect inet_hash_connect
+tcp_set_state inet_bhash2_update_saddr inet_bhash2_reset_saddr"
 # Files unpacked from the source: the mirrored code, and the headers that
 # decide inetx_compat.h's branches.
 SRC_FILES=$({
 	awk '$1 == "mirror" { print $2 }' "$MIRRORS"
-	printf '%s\n%s\n' "$MACROS" "$STRUCTS" | awk '{ print $2 }'
+	printf '%s\n%s\n%s\n' "$MACROS" "$STRUCTS" "$MEMBERS" | awk '{ print $2 }'
 } | sort -u)
 
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
@@ -223,6 +232,9 @@ features_of() { # SRC_DIR SYMVERS
 	while read -r name hdr; do
 		! grep -Eq "^struct $name \{" "$1/$hdr" || echo "$name"
 	done <<<"$STRUCTS"
+	while read -r name hdr; do
+		! grep -Fq "(*$name)(" "$1/$hdr" || echo "$name"
+	done <<<"$MEMBERS"
 	for name in $EXPORTS; do
 		! grep -qw "$name" "$2" || echo "$name"
 	done
@@ -318,6 +330,8 @@ sub at {
 # 4. Compat helpers, as compiled for this kernel.
 my $bits = $have{inet_set_bit};
 my $tfo = $have{tcp_fastopen_defer_connect};
+my $v4 = !grep { !$have{$_} }
+	qw(inet_hash_connect tcp_set_state inet_bhash2_update_saddr inet_bhash2_reset_saddr);
 sub init_inet_flags {
 	my ($ind, $x) = @_;
 	return at($ind, "inet_assign_bit(IS_ICSK, sk, $x);",
@@ -343,7 +357,8 @@ sub stream_ops_versioned {
 	my $ind = shift;
 	return at($ind, ".sendpage = inet_sendpage,",
 		  ".sendpage_locked = tcp_sendpage_locked,") if $have{MSG_SENDPAGE_NOTLAST};
-	return at($ind, ".set_peek_off = sk_set_peek_off,");
+	return at($ind, ".set_peek_off = sk_set_peek_off,",
+		  $have{set_rcvbuf} ? (".set_rcvbuf = inetx_set_rcvbuf,") : ());
 }
 
 if ($side eq "inetx") {
@@ -356,6 +371,7 @@ if ($side eq "inetx") {
 		"$1tp->tcp_usec_ts = dst_tcp_usec_ts($2);\n" : ""/gme;
 	$t =~ s/^(\t*)inetx_secure_seq\(sk, (.+)\);$/secure_seq($1, $2)/gme;
 	$t =~ s/\binetx_have_fastopen_defer_connect\(\)/$tfo ? "true" : "false"/ge;
+	$t =~ s/\binetx_have_v4_connect\(\)/$v4 ? "true" : "false"/ge;
 	$t =~ s/\binetx_fastopen_defer_connect\(sk, ([^()]+)\)/$tfo ?
 		"tcp_fastopen_defer_connect(sk, $1)" : "false"/ge;
 	$t =~ s/^(\t*)INETX_STREAM_OPS_VERSIONED$/stream_ops_versioned($1)/gme;
