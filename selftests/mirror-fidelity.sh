@@ -145,10 +145,11 @@ sk_refcnt_debug_inc include/net/sock.h"
 STRUCTS="sockaddr_unsized include/linux/socket.h"
 # FEATURE HEADER: function pointer members, found as "(*FEATURE)(".
 MEMBERS="set_rcvbuf include/linux/net.h"
-# Exports module/Kbuild probes (INETX_HAVE_*); the last four together are
-# INETX_HAVE_V4_CONNECT_EXPORTS.
-EXPORTS="secure_tcp_seq_and_ts_off tcp_fastopen_defer_connect inet_hash_connect
-tcp_set_state inet_bhash2_update_saddr inet_bhash2_reset_saddr"
+# Exports module/Kbuild probes (INETX_HAVE_*).  V4_CONNECT_EXPORTS, all
+# present, is the feature v4_connect_exports (INETX_HAVE_V4_CONNECT_EXPORTS).
+V4_CONNECT_EXPORTS="inet_hash_connect tcp_set_state inet_bhash2_update_saddr
+inet_bhash2_reset_saddr"
+EXPORTS="secure_tcp_seq_and_ts_off tcp_fastopen_defer_connect $V4_CONNECT_EXPORTS"
 # Files unpacked from the source: the mirrored code, and the headers that
 # decide inetx_compat.h's branches.
 SRC_FILES=$({
@@ -238,6 +239,10 @@ features_of() { # SRC_DIR SYMVERS
 	for name in $EXPORTS; do
 		! grep -qw "$name" "$2" || echo "$name"
 	done
+	for name in $V4_CONNECT_EXPORTS; do
+		grep -qw "$name" "$2" || return 0
+	done
+	echo v4_connect_exports
 }
 
 # Print NAME's definition in FILE (see the header), or fail.
@@ -330,8 +335,7 @@ sub at {
 # 4. Compat helpers, as compiled for this kernel.
 my $bits = $have{inet_set_bit};
 my $tfo = $have{tcp_fastopen_defer_connect};
-my $v4 = !grep { !$have{$_} }
-	qw(inet_hash_connect tcp_set_state inet_bhash2_update_saddr inet_bhash2_reset_saddr);
+my $v4 = $have{v4_connect_exports};
 sub init_inet_flags {
 	my ($ind, $x) = @_;
 	return at($ind, "inet_assign_bit(IS_ICSK, sk, $x);",
