@@ -640,6 +640,13 @@ static void tx_commit(struct xsock *s, struct inx_prng *saved, size_t asked, lon
 	}
 }
 
+/* N bytes of S's stream read: into its hash and count. */
+static void rx_consume(struct xsock *s, const uint8_t *buf, long n)
+{
+	s->rxhash = inx_fnv(s->rxhash, buf, n);
+	s->got += n;
+}
+
 static void rx_account(struct run *r, struct xsock *s, const char *what,
 		       const uint8_t *buf, long n, bool consume)
 {
@@ -647,10 +654,11 @@ static void rx_account(struct run *r, struct xsock *s, const char *what,
 
 	if (n <= 0)
 		return;
-	h = inx_fnv(consume ? s->rxhash : INX_FNV_INIT, buf, n);
 	if (consume) {
-		s->rxhash = h;
-		s->got += n;
+		rx_consume(s, buf, n);
+		h = s->rxhash;
+	} else {
+		h = inx_fnv(INX_FNV_INIT, buf, n);
 	}
 	rec_kv(r, "%s data", (long)(h & 0x7fffffff), what);
 }
@@ -1418,8 +1426,7 @@ static int do_drain(struct run *r, const struct step *st)
 
 	SOCK_ARG(st, r, s);
 	while ((n = recv(s->fd, buf, 65536, 0)) > 0) {
-		s->rxhash = inx_fnv(s->rxhash, buf, n);
-		s->got += n;
+		rx_consume(s, buf, n);
 		total += n;
 	}
 	expect(r, "drain", n < 0 ? -1 : total, n < 0 ? errno : 0);
@@ -1451,8 +1458,7 @@ static int do_pump(struct run *r, const struct step *st)
 
 			if (n <= 0)
 				break;
-			b->rxhash = inx_fnv(b->rxhash, rb, n);
-			b->got += n;
+			rx_consume(b, rb, n);
 			got += n;
 		}
 		if (sent < len || got < len)
@@ -1500,8 +1506,7 @@ static int do_catchup(struct run *r, const struct step *st)
 		n = recv(rs->fd, buf, want < 65536 ? want : 65536, 0);
 		if (n <= 0)
 			break;
-		rs->rxhash = inx_fnv(rs->rxhash, buf, n);
-		rs->got += n;
+		rx_consume(rs, buf, n);
 	}
 	expect(r, "catchup", rs->got == ss->sent ? 0 : -1, n < 0 ? errno : 0);
 	rec_kv(r, "stream hash", (long)(rs->rxhash & 0x7fffffff));
@@ -1672,8 +1677,7 @@ static int do_zcrecv(struct run *r, const struct step *st)
 		rec_kv(r, "zc mapped or skip hint", zc.length + zc.recv_skip_hint > 0);
 		rec_kv(r, "zc err", zc.err);
 		if (zc.length) {
-			s->rxhash = inx_fnv(s->rxhash, map, zc.length);
-			s->got += zc.length;
+			rx_consume(s, map, zc.length);
 		}
 	}
 	munmap(map, len);
