@@ -268,10 +268,14 @@ static void *mc_netns(void *arg)
 			continue;
 		c = inx_connect(fam, port);
 		s = c < 0 ? -1 : inx_accept(lfd, NULL, NULL);
-		if (s < 0 || ping_close(c, s))
+		if (s < 0) {
+			fail("netns: inetx connect/accept: %s", inx_errname(errno));
+			inx_close_abort(c);
+		} else if (ping_close(c, s)) {
 			fail("netns: inetx exchange: %s", inx_errname(errno));
-		else
+		} else {
 			atomic_fetch_add(&mc.netns_sockets, 1);
+		}
 		close(lfd);
 	}
 	return NULL;
@@ -576,9 +580,10 @@ static int cl_connect_once(int cfam, uint16_t port, bool full, int act, int lfd)
 		if (tcp_state(cc.fd) != ST_SYN_SENT)
 			fail("connect to a full listener is not in SYN_SENT");
 	} else {
-		while (!atomic_load(&cc.started))
+		/* Anywhere from before connect() starts to after it ends. */
+		while (rand() % 4 && !atomic_load(&cc.started))
 			sched_yield();
-		for (i = rand() % 8; i > 0; i--)
+		for (i = rand() % 32; i > 0; i--)
 			sched_yield();
 	}
 	switch (act) {
