@@ -903,7 +903,7 @@ static int ms_round(int n, int round, int *cl, int *sv, int secs)
 	 * RST on both sides: nothing may linger, TIME_WAIT included. Each
 	 * look reads /proc/net/tcp whole: look less often as time goes by.
 	 */
-	for (i = 0, us = 10000; secs_since(t1) < 60; i++, us += us / 2) {
+	for (i = 0, us = 10000; secs_since(t1) < 60 + (t1 - t0) / 1000; i++, us += us / 2) {
 		tcp_states(port, cnt);
 		for (j = 0, m = 0; j < 16; j++)
 			m += cnt[j];
