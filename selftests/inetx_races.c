@@ -281,6 +281,11 @@ static void *mc_netns(void *arg)
 	return NULL;
 }
 
+static long mc_activity(void)
+{
+	return atomic_load(&mc.sockets) + atomic_load(&mc.conns);
+}
+
 static int mc_load(int kofd)
 {
 	return syscall(SYS_finit_module, kofd, "", 0);
@@ -306,7 +311,7 @@ static int cmd_modcycle(const char *ko, int secs, long max)
 	inx_thread_start(&th[1], mc_connector, NULL);
 	inx_thread_start(&th[2], mc_netns, NULL);
 	for (;;) {
-		long before = atomic_load(&mc.sockets) + atomic_load(&mc.conns);
+		long before = mc_activity();
 		long t1;
 
 		if (mc_load(kofd)) {
@@ -321,10 +326,9 @@ static int cmd_modcycle(const char *ko, int secs, long max)
 		 * first sockets against module_exit().
 		 */
 		t1 = inx_now_ms();
-		while (loads % 2 && atomic_load(&mc.sockets) + atomic_load(&mc.conns) <= before + 1 &&
-		       inx_now_ms() - t1 < 20000)
+		while (loads % 2 && mc_activity() <= before + 1 && inx_now_ms() - t1 < 20000)
 			nap_us(1000);
-		if (loads % 2 && atomic_load(&mc.sockets) + atomic_load(&mc.conns) <= before + 1)
+		if (loads % 2 && mc_activity() <= before + 1)
 			fail("load %ld: no inetx socket within 20 s", loads);
 		if (loads >= max || secs_since(t0) >= secs || atomic_load(&errors))
 			break;
