@@ -8,7 +8,9 @@
 # The C programs must have been built on the host first (make -C selftests;
 # the guest sees the repository read-only), into build/selftests or $INETX_BIN.
 #
-# Order: inetx_module.sh (leaves inetx unloaded), insmod KO,
+# Order: inetx_module.sh (leaves inetx unloaded), inetx_races.sh (root
+# only: the race loops, which load and unload inetx; leaves it unloaded),
+# insmod KO,
 # inetx_layers.sh, every C test as root and again as nobody,
 # inetx_coexist.sh (root only: the coexistence suite, which unloads and
 # reloads inetx and leaves it loaded), inetx_wire.sh, rmmod, kernel log
@@ -20,7 +22,8 @@
 #
 # OUTDIR gets one KTAP document per step: <name>.ktap (stdout) and
 # <name>.err (stderr) for each program, <name>-nobody.ktap for the
-# unprivileged runs, inetx_coexist.ktap, rmmod.ktap and kernel_log.ktap. Stdout is a KTAP
+# unprivileged runs, inetx_races.ktap, inetx_coexist.ktap, rmmod.ktap and
+# kernel_log.ktap. Stdout is a KTAP
 # summary with one result per step, then "selftests: N passed, N failed,
 # N skipped" over all results. Exit status: 0 only if nothing failed.
 set -u
@@ -128,7 +131,7 @@ kernel_log_doc() {
 	fi
 }
 
-ktap_start $((7 + 2 * ${#CTESTS[@]}))
+ktap_start $((8 + 2 * ${#CTESTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	[ ! -w "$OUT" ]; then
@@ -136,7 +139,7 @@ if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	echo "Bail out! preconditions"
 	exit 1
 fi
-for p in "${CTESTS[@]}" inetx_hold inetx_coexist; do
+for p in "${CTESTS[@]}" inetx_hold inetx_coexist inetx_races; do
 	if [ ! -x "$INETX_BIN/$p" ]; then
 		ktap_diag "$INETX_BIN/$p missing: run 'make -C selftests' on the host first"
 		echo "Bail out! selftests not built"
@@ -149,6 +152,11 @@ START_MARK="run_selftests.sh start $$ $(date +%s)"
 echo "$START_MARK" >/dev/kmsg
 
 run_doc inetx_module 600 "$HERE/inetx_module.sh" "$KO"
+
+# Bounded by time: about a minute; INETX_RACES_LONG=1 about half an hour.
+races_secs=900
+[ "${INETX_RACES_LONG:-0}" != 1 ] || races_secs=7200
+run_doc inetx_races "$races_secs" "$HERE/inetx_races.sh" "$KO"
 
 out=$(ktap_insmod "$KO")
 ktap_result $? "insmod $(basename "$KO") for the C tests${out:+: $out}"
