@@ -11,8 +11,14 @@
 # Order: inetx_module.sh (leaves inetx unloaded), insmod KO,
 # inetx_layers.sh, every C test as root and again as nobody,
 # inetx_coexist.sh (root only: the coexistence suite, which unloads and
-# reloads inetx and leaves it loaded), inetx_wire.sh, rmmod, kernel log
-# check.
+# reloads inetx and leaves it loaded), inetx_wire.sh, inetx_fuzz (root),
+# rmmod, kernel log check.
+#
+# inetx_fuzz runs for INETX_FUZZ_SECONDS (default 60; 14400 is the long
+# mode) with INETX_FUZZ_THREADS threads (default 4) and seed
+# INETX_FUZZ_SEED (default: today's UTC date as YYYYMMDD, so the kernels of
+# one make check get the same seed and every day a new one). The seed and a
+# replay command line are in inetx_fuzz.ktap.
 # The C tests never leave an inetx socket in TIME_WAIT; the rmmod step
 # makes one on purpose, checks that it pins the module, then waits for the
 # module's references to go (TIME_WAIT lasts 60 s) and removes it: the wait
@@ -35,6 +41,9 @@ MOD=inetx
 export INETX_BIN=${INETX_BIN:-$TOP/build/selftests}
 export INETX_REQUIRE=1		# in the guest a missing family is a failure
 CTESTS=(inetx_create inetx_connect inetx_data inetx_parity)
+FUZZ_SECONDS=${INETX_FUZZ_SECONDS:-60}
+FUZZ_SEED=${INETX_FUZZ_SEED:-$(date -u +%Y%m%d)}
+FUZZ_THREADS=${INETX_FUZZ_THREADS:-4}
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 DOCS=()
 
@@ -128,7 +137,7 @@ kernel_log_doc() {
 	fi
 }
 
-ktap_start $((7 + 2 * ${#CTESTS[@]}))
+ktap_start $((8 + 2 * ${#CTESTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	[ ! -w "$OUT" ]; then
@@ -136,7 +145,7 @@ if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	echo "Bail out! preconditions"
 	exit 1
 fi
-for p in "${CTESTS[@]}" inetx_hold inetx_coexist; do
+for p in "${CTESTS[@]}" inetx_hold inetx_coexist inetx_fuzz; do
 	if [ ! -x "$INETX_BIN/$p" ]; then
 		ktap_diag "$INETX_BIN/$p missing: run 'make -C selftests' on the host first"
 		echo "Bail out! selftests not built"
@@ -167,6 +176,14 @@ done
 run_doc inetx_coexist 1800 "$HERE/inetx_coexist.sh" "$KO"
 
 run_doc inetx_wire 300 "$HERE/inetx_wire.sh" "$KO"
+
+# Random operations on shared inetx and AF_INET sockets; the kernel log
+# check below is most of what it is for. Its sockets in TIME_WAIT are older
+# than rmmod_doc's own, so the final rmmod waits no longer for them.
+ktap_diag "inetx_fuzz: seed $FUZZ_SEED, $FUZZ_SECONDS s, $FUZZ_THREADS threads"
+run_doc inetx_fuzz $((FUZZ_SECONDS + 300)) "$INETX_BIN/inetx_fuzz" --seed "$FUZZ_SEED" \
+	--seconds "$FUZZ_SECONDS" --threads "$FUZZ_THREADS"
+grep -E '^# (replay|[0-9]+ operations)' "$OUT/inetx_fuzz.ktap"
 
 rmmod_doc >"$OUT/rmmod.ktap" 2>"$OUT/rmmod.err"
 DOCS+=("$OUT/rmmod.ktap")
