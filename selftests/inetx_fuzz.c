@@ -36,6 +36,7 @@
  */
 #include "inetx_common.h"
 
+#include <limits.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <net/if.h>
@@ -150,6 +151,7 @@ static long fz_seconds = 60;
 static long fz_deadline;		/* ms, 0: none */
 static int fz_fam[2];			/* AF_INET, inetx */
 static bool fz_wild;
+static bool fz_netns_on;
 static bool fz_trace;			/* every operation on stderr */
 static char *fz_bad;			/* a PROT_NONE page */
 
@@ -231,37 +233,51 @@ static long fz_now(void)
 	return inx_now_ms();
 }
 
+#define FZ_RUNNING	LONG_MIN	/* ret of an operation in flight */
+
 static void fz_rec_str(const struct fz_rec *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "#%llu %s fd=%d a=%#lx b=%#lx c=%#lx = %ld %s",
-		 (unsigned long long)r->n, fz_kinds[r->kind].name, r->fd,
-		 r->a, r->b, r->c, r->ret, r->err ? inx_errname(r->err) : "");
+	int n = snprintf(buf, len, "#%llu %s fd=%d a=%#lx b=%#lx c=%#lx = ",
+			 (unsigned long long)r->n, fz_kinds[r->kind].name, r->fd,
+			 r->a, r->b, r->c);
+
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (r->ret == FZ_RUNNING)
+		snprintf(buf + n, len - n, "(still running)");
+	else
+		snprintf(buf + n, len - n, "%ld %s", r->ret, r->err ? inx_errname(r->err) : "");
 }
 
-static void fz_dump(struct fz_thread *t, int last)
+/* The last @last operations up to @end (not included) of thread @t. */
+static void fz_dump(struct fz_thread *t, int last, uint64_t end)
 {
 	char s[200];
-	uint64_t i, from = t->nops > (uint64_t)last ? t->nops - last : 0;
+	uint64_t i, from = end > (uint64_t)last ? end - last : 0;
 
-	ktap_diag("thread %d: last %llu of %llu operations:", t->idx,
-		  (unsigned long long)(t->nops - from), (unsigned long long)t->nops);
-	for (i = from; i < t->nops; i++) {
+	ktap_diag("thread %d: its operations %llu to %llu:", t->idx,
+		  (unsigned long long)from, (unsigned long long)end - 1);
+	for (i = from; i < end; i++) {
 		fz_rec_str(&t->ring[i % FZ_RING], s, sizeof(s));
 		ktap_diag("  t%d %s", t->idx, s);
 	}
 }
 
-static void fz_replay_line(void)
+/* A command line for the same run: --ops @ops per thread, or as started. */
+static void fz_replay_line(uint64_t ops)
 {
-	uint64_t max = 0;
-	int i;
+	char bound[64];
 
-	for (i = 0; i < fz_nthreads; i++)
-		if (fz_th[i].nops > max)
-			max = fz_th[i].nops;
-	ktap_diag("replay: INETX_FAMILY=%d %s --seed %llu --threads %d --ops %llu --seconds 0%s",
-		  fz_fam[1], "inetx_fuzz", (unsigned long long)fz_seed, fz_nthreads,
-		  (unsigned long long)max, fz_wild ? " --wild" : "");
+	if (ops)
+		snprintf(bound, sizeof(bound), "--ops %llu --seconds 0", (unsigned long long)ops);
+	else if (fz_ops_limit)
+		snprintf(bound, sizeof(bound), "--ops %llu --seconds %ld",
+			 (unsigned long long)fz_ops_limit, fz_seconds);
+	else
+		snprintf(bound, sizeof(bound), "--seconds %ld", fz_seconds);
+	ktap_diag("replay: INETX_FAMILY=%d %s --seed %llu --threads %d %s%s%s",
+		  fz_fam[1], "inetx_fuzz", (unsigned long long)fz_seed, fz_nthreads, bound,
+		  fz_wild ? " --wild" : " --tame", fz_netns_on ? " --netns" : " --no-netns");
 }
 
 /*
@@ -291,9 +307,11 @@ fz_fail(struct fz_thread *t, const char *fmt, ...)
 		return;
 	pthread_mutex_lock(&fz_lock);
 	ktap_diag("FAILURE in thread %d, operation %s: %s", t->idx, s, msg);
-	ktap_diag("seed %llu", (unsigned long long)fz_seed);
-	fz_replay_line();
-	fz_dump(t, FZ_RING);
+	ktap_diag("seed %llu; the same operations, each thread up to the failing one's number:",
+		  (unsigned long long)fz_seed);
+	fz_replay_line(t->nops + 1);
+	/* The failing operation is the last one, not counted yet. */
+	fz_dump(t, FZ_RING, t->nops + 1);
 	pthread_mutex_unlock(&fz_lock);
 }
 
@@ -1279,10 +1297,13 @@ static void fz_one(struct fz_thread *t)
 	r->n = t->nops;
 	r->kind = k;
 	r->fd = -1;
+	r->ret = FZ_RUNNING;
 	atomic_store(&t->busy_since, fz_now());
 	fz_arm(t, true);
 	fz_ops[k](t, r);
 	fz_arm(t, false);
+	if (r->ret == FZ_RUNNING)
+		r->ret = 0;
 	atomic_store(&t->busy_since, 0);
 	if (fz_trace && !t->in_child) {
 		char s[200];
@@ -1567,7 +1588,8 @@ int main(int argc, char **argv)
 		  (unsigned long long)fz_ops_limit, fz_fam[0], fz_fam[1],
 		  netns ? ", own network namespace" : "",
 		  fz_wild ? ", wild (module autoloading allowed)" : "");
-	fz_replay_line();
+	fz_netns_on = netns;
+	fz_replay_line(0);
 	if (netns && fz_netns()) {
 		ktap_diag("no network namespace of our own: %s", inx_errname(errno));
 		ktap_skip("needs CAP_SYS_ADMIN for a network namespace", "fuzz seed %llu",
@@ -1611,9 +1633,10 @@ int main(int argc, char **argv)
 	left = fz_close_all();
 	ktap_diag("closed %d descriptors left open; inetx refcnt %d before, %d now (TIME_WAIT)",
 		  left, refs, inx_module_refs());
-	if (getenv("INETX_FUZZ_VERBOSE"))
-		for (i = 0; i < fz_nthreads; i++)
-			fz_dump(&fz_th[i], 8);
+	/* The other threads' last operations, for races; all with -v. */
+	for (i = 0; i < fz_nthreads; i++)
+		if (fz_failed || getenv("INETX_FUZZ_VERBOSE"))
+			fz_dump(&fz_th[i], 16, fz_th[i].nops);
 	ktap_test(!fz_failed, "fuzz seed %llu: %d threads, no failure", (unsigned long long)fz_seed,
 		  fz_nthreads);
 	ok = fz_sanity();
