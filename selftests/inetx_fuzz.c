@@ -948,6 +948,24 @@ static socklen_t fz_optval(struct fz_thread *t, int level, int name, char *val)
 	return len;
 }
 
+/*
+ * Without --wild, options that may request_module() are left out: a ULP,
+ * a crypto algorithm by name (TCP-MD5, TCP-AO), xfrm policies, and
+ * netfilter's table and match names (IPPROTO_IP 64 up).
+ */
+static int fz_optname_tame(int level, int name)
+{
+	if (fz_wild)
+		return name;
+	if (level == IPPROTO_TCP && (name == TCP_ULP || name == TCP_MD5SIG ||
+				     name == TCP_MD5SIG_EXT || (name >= 37 && name <= 40)))
+		return TCP_NODELAY;
+	if (level == IPPROTO_IP && (name == IP_IPSEC_POLICY || name == IP_XFRM_POLICY ||
+				    name >= 64))
+		return IP_TOS;
+	return name;
+}
+
 static void fz_op_setsockopt(struct fz_thread *t, struct fz_rec *r)
 {
 	int level = fz_level(t);
@@ -956,12 +974,10 @@ static void fz_op_setsockopt(struct fz_thread *t, struct fz_rec *r)
 	socklen_t len;
 
 	r->fd = fz_fd(t);
-	/* A ULP other than none is a module to load: not without --wild. */
-	if (!fz_wild && level == IPPROTO_TCP && name == TCP_ULP)
-		name = TCP_NODELAY;
 	/* iptables/arptables/ebtables replace (64 up): not the stack's rules. */
 	if (level == IPPROTO_IP && name >= 64 && name < 128)
 		name = IP_TOS;
+	name = fz_optname_tame(level, name);
 	len = fz_optval(t, level, name, val);
 	r->a = level;
 	r->b = name;
@@ -979,6 +995,7 @@ static void fz_op_getsockopt(struct fz_thread *t, struct fz_rec *r)
 	char *val = t->data + 32768;
 
 	r->fd = fz_fd(t);
+	name = fz_optname_tame(level, name);
 	fz_fill(t, val, 4096);
 	/* Its struct carries addresses the kernel writes to: only ours. */
 	if (level == IPPROTO_TCP && name == TCP_ZEROCOPY_RECEIVE)
