@@ -41,6 +41,7 @@
 #include <stdatomic.h>
 #include <net/if.h>
 #include <linux/filter.h>
+#include <linux/net_tstamp.h>
 #include <linux/sockios.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -76,7 +77,7 @@ enum fz_kind {
 	FZ_SHUTDOWN, FZ_CLOSE, FZ_DUP2, FZ_SEND, FZ_RECV, FZ_SENDMSG,
 	FZ_RECVMSG, FZ_SENDMMSG, FZ_RECVMMSG, FZ_SPLICE, FZ_SENDFILE,
 	FZ_SETSOCKOPT, FZ_GETSOCKOPT, FZ_IOCTL, FZ_POLL, FZ_EPOLL, FZ_FCNTL,
-	FZ_GETNAME, FZ_FORK, FZ_RACE, FZ_NKINDS
+	FZ_GETNAME, FZ_FORK, FZ_RACE, FZ_TSTAMP, FZ_NKINDS
 };
 
 static const struct {
@@ -109,6 +110,7 @@ static const struct {
 	[FZ_GETNAME] = { "getname", 3 },
 	[FZ_FORK] = { "fork", 1 },
 	[FZ_RACE] = { "unspec-race", 1 },
+	[FZ_TSTAMP] = { "tstamp-flip", 2 },
 };
 
 /* One operation: what was called with what, and what came back. */
@@ -1150,6 +1152,17 @@ static void fz_op_getname(struct fz_thread *t, struct fz_rec *r)
 
 static void fz_one(struct fz_thread *t);
 
+/* The calling thread's timer: SIGUSR1 to interrupt a blocked call. */
+static int fz_timer(struct fz_thread *t)
+{
+	struct sigevent sev = { 0 };
+
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGUSR1;
+	sev.sigev_notify_thread_id = syscall(SYS_gettid);
+	return timer_create(CLOCK_MONOTONIC, &sev, &t->timer);
+}
+
 /* A child that does a few operations on the inherited table, then exits. */
 static void fz_op_fork(struct fz_thread *t, struct fz_rec *r)
 {
@@ -1164,6 +1177,8 @@ static void fz_op_fork(struct fz_thread *t, struct fz_rec *r)
 		alarm(5);	/* a blocked child is killed, not waited for */
 		t->in_child = true;
 		t->rng = fz_mix(seed);
+		/* Timers are not inherited: the child needs its own. */
+		t->has_timer = !fz_timer(t);
 		for (i = 0; i < FZ_CHILD_OPS; i++)
 			fz_one(t);
 		_exit(0);
@@ -1234,6 +1249,27 @@ static void fz_op_race(struct fz_thread *t, struct fz_rec *r)
 	fz_slot_put(t, c.fd);
 }
 
+/*
+ * Receive timestamps on a fresh socket, then close it: when no other
+ * socket wants them, that flips the netstamp static key, patching the code
+ * loopback receive (netif_rx) is running on the other CPU.
+ */
+static void fz_op_tstamp(struct fz_thread *t, struct fz_rec *r)
+{
+	static const uint32_t opts[] = {
+		SO_TIMESTAMP, SO_TIMESTAMPNS, SO_TIMESTAMPING, SO_TIMESTAMP_NEW,
+		SO_TIMESTAMPNS_NEW, SO_TIMESTAMPING_NEW,
+	};
+	int fd, on = fz_one_in(t, 2) ? 1 : SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+
+	r->a = FZ_PICK(t, opts);
+	r->b = on;
+	fd = socket(fz_fam_pick(t), SOCK_STREAM, 0);
+	r->fd = fd;
+	FZ_SYS(r, setsockopt(fd, SOL_SOCKET, r->a, &on, sizeof(on)));
+	close(fd);
+}
+
 static void fz_op_mmsg_send(struct fz_thread *t, struct fz_rec *r)
 {
 	fz_op_mmsg(t, r, true);
@@ -1271,6 +1307,7 @@ static void (* const fz_ops[FZ_NKINDS])(struct fz_thread *, struct fz_rec *) = {
 	[FZ_GETNAME] = fz_op_getname,
 	[FZ_FORK] = fz_op_fork,
 	[FZ_RACE] = fz_op_race,
+	[FZ_TSTAMP] = fz_op_tstamp,
 };
 
 /* ---- the loop -------------------------------------------------------------- */
@@ -1279,7 +1316,7 @@ static void fz_arm(struct fz_thread *t, bool on)
 {
 	struct itimerspec its = { 0 };
 
-	if (!t->has_timer || t->in_child)
+	if (!t->has_timer)
 		return;
 	if (on) {
 		its.it_value.tv_nsec = FZ_TICK_MS * 1000000L;
@@ -1348,7 +1385,6 @@ static int fz_dup_high(int fd)
 /* Private descriptors go above FZ_PRIV_FD, out of reach of stale numbers. */
 static int fz_thread_setup(struct fz_thread *t)
 {
-	struct sigevent sev = { 0 };
 	int p[2], i;
 	char *m;
 
@@ -1371,10 +1407,7 @@ static int fz_thread_setup(struct fz_thread *t)
 	t->epfd = fz_dup_high(epoll_create1(0));
 	if (t->memfd < 0 || t->pipe[0] < 0 || t->pipe[1] < 0 || t->epfd < 0)
 		return -1;
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = SIGUSR1;
-	sev.sigev_notify_thread_id = syscall(SYS_gettid);
-	t->has_timer = !timer_create(CLOCK_MONOTONIC, &sev, &t->timer);
+	t->has_timer = !fz_timer(t);
 	return t->has_timer ? 0 : -1;
 }
 
