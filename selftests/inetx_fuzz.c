@@ -282,6 +282,21 @@ static void fz_replay_line(uint64_t ops)
 		  fz_wild ? " --wild" : " --tame", fz_netns_on ? " --netns" : " --no-netns");
 }
 
+/* Which family and type the descriptor is now: AF_INET's bug or inetx's? */
+static void fz_fd_info(int fd)
+{
+	int dom = -1, type = -1, proto = -1;
+	socklen_t len = sizeof(int);
+
+	getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len);
+	len = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+	len = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len);
+	ktap_diag("fd %d now: domain %d (%s), type %d, protocol %d", fd, dom,
+		  dom == AF_INET ? "AF_INET" : dom == fz_fam[1] ? "inetx" : "?", type, proto);
+}
+
 /*
  * The first failure stops every thread and is reported with the failing
  * thread's ring; in a fork child only a line on stdout and the exit status.
@@ -309,6 +324,7 @@ fz_fail(struct fz_thread *t, const char *fmt, ...)
 		return;
 	pthread_mutex_lock(&fz_lock);
 	ktap_diag("FAILURE in thread %d, operation %s: %s", t->idx, s, msg);
+	fz_fd_info(t->ring[t->nops % FZ_RING].fd);
 	ktap_diag("seed %llu; the same operations, each thread up to the failing one's number:",
 		  (unsigned long long)fz_seed);
 	fz_replay_line(t->nops + 1);
