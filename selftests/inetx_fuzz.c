@@ -724,9 +724,11 @@ static void fz_op_io(struct fz_thread *t, struct fz_rec *r, bool send)
 	if (fz_one_in(t, 4))
 		sa = send ? fz_addr(t, &salen) : fz_addr_out(t, &lenp, &salen);
 	r->c = salen;
-	/* (MSG_TRUNC on TCP discards and returns the length asked for.) */
-	fz_check_len(t, FZ_SYS(r, send ? sendto(r->fd, buf, len, r->b, sa, salen) :
-			       recvfrom(r->fd, buf, len, r->b, sa, lenp)), len);
+	FZ_SYS(r, send ? sendto(r->fd, buf, len, r->b, sa, salen) :
+	       recvfrom(r->fd, buf, len, r->b, sa, lenp));
+	/* MSG_TRUNC: a datagram's whole length, more than fits. */
+	if (send || !(r->b & MSG_TRUNC))
+		fz_check_len(t, r->ret, len);
 }
 
 static void fz_op_send(struct fz_thread *t, struct fz_rec *r)
