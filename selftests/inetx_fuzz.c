@@ -135,6 +135,8 @@ struct fz_thread {
 	char *sarea;			/* FZ_STRUCT bytes */
 	char *data;			/* FZ_DATA bytes, then a guard page */
 	int memfd, pipe[2], epfd;
+	int full[2];			/* a listener whose queue is full, its client */
+	uint16_t full_port;
 	uint64_t kinds[FZ_NKINDS];
 	uint64_t errs[FZ_NERR + 1];
 };
@@ -1242,7 +1244,8 @@ static void fz_op_race(struct fz_thread *t, struct fz_rec *r)
 	struct inx_thread th;
 	int spins = fz_below(t, 2000), fam = fz_fam_pick(t);
 
-	inx_addr(&c.sa, AF_INET, fz_port(t));
+	/* Mostly the full listener: SYNs dropped, so connect really waits. */
+	inx_addr(&c.sa, AF_INET, fz_one_in(t, 4) ? fz_port(t) : t->full_port);
 	c.fd = socket(fam, SOCK_STREAM, 0);
 	r->fd = c.fd;
 	r->a = fam;
@@ -1400,6 +1403,25 @@ static int fz_dup_high(int fd)
 	return hi;
 }
 
+/*
+ * A listener with backlog 0 and one connection queued, never accepted:
+ * it drops further SYNs, so a blocking connect to it waits (SYN_SENT) for
+ * whatever interrupts it, an AF_UNSPEC connect from another thread say.
+ */
+static int fz_full_listener(struct fz_thread *t)
+{
+	int l = inx_listen(fz_fam[t->idx & 1], 0, &t->full_port);
+	int c = l < 0 ? -1 : socket(fz_fam[(t->idx >> 1) & 1], SOCK_STREAM, 0);
+	struct sockaddr_in sa;
+
+	/* The handshake completes on loopback before connect returns. */
+	if (c < 0 || connect(c, (struct sockaddr *)&sa, inx_addr(&sa, AF_INET, t->full_port)))
+		return -1;
+	t->full[0] = fz_dup_high(l);
+	t->full[1] = fz_dup_high(c);
+	return t->full[0] < 0 || t->full[1] < 0 ? -1 : 0;
+}
+
 /* Private descriptors go above FZ_PRIV_FD, out of reach of stale numbers. */
 static int fz_thread_setup(struct fz_thread *t)
 {
@@ -1414,6 +1436,7 @@ static int fz_thread_setup(struct fz_thread *t)
 	t->data = m + FZ_STRUCT;
 	if (mprotect(t->data + FZ_DATA, 4096, PROT_NONE))
 		return -1;
+	fz_fill(t, t->data, 16384);
 	t->memfd = fz_dup_high(memfd_create("inetx_fuzz", 0));
 	for (i = 0; i < 4; i++)
 		if (write(t->memfd, t->data, 16384) != 16384)
@@ -1423,7 +1446,8 @@ static int fz_thread_setup(struct fz_thread *t)
 	t->pipe[0] = fz_dup_high(p[0]);
 	t->pipe[1] = fz_dup_high(p[1]);
 	t->epfd = fz_dup_high(epoll_create1(0));
-	if (t->memfd < 0 || t->pipe[0] < 0 || t->pipe[1] < 0 || t->epfd < 0)
+	if (t->memfd < 0 || t->pipe[0] < 0 || t->pipe[1] < 0 || t->epfd < 0 ||
+	    fz_full_listener(t))
 		return -1;
 	t->has_timer = !fz_timer(t);
 	return t->has_timer ? 0 : -1;
@@ -1446,6 +1470,8 @@ static void *fz_thread_main(void *arg)
 	close(t->pipe[0]);
 	close(t->pipe[1]);
 	close(t->epfd);
+	inx_close_abort(t->full[0]);
+	inx_close_abort(t->full[1]);
 	pthread_mutex_lock(&fz_lock);
 	fz_running--;
 	pthread_cond_signal(&fz_cond);
