@@ -8,8 +8,9 @@
  *
  * Each thread draws its operations from its own xorshift generator seeded
  * from the seed and the thread's index, and no draw depends on a syscall's
- * result: a thread's sequence of operations and arguments is the same in
- * every run with the same seed (the interleaving of the threads is not).
+ * result or on the fd table (keep it so when adding operations): a
+ * thread's sequence of operations and arguments is the same in every run
+ * with the same seed (the interleaving of the threads is not).
  * --ops N stops each thread after N operations, --seconds 0 removes the
  * time bound; --threads 1 --ops N replays one sequence exactly.
  *
@@ -663,10 +664,9 @@ static void fz_op_accept(struct fz_thread *t, struct fz_rec *r)
 	r->a = given;
 	r->b = FZ_PICK(t, flags);
 	fd = FZ_SYS(r, accept4(r->fd, sa, lenp, r->b));
-	if (fd >= 0) {
+	if (fd >= 0)
 		fz_check_name(t, sa, lenp, given);
-		fz_slot_put(t, fd);
-	}
+	fz_slot_put(t, fd);
 }
 
 static void fz_op_shutdown(struct fz_thread *t, struct fz_rec *r)
@@ -1138,14 +1138,15 @@ static void fz_op_epoll(struct fz_thread *t, struct fz_rec *r)
 
 static void fz_op_fcntl(struct fz_thread *t, struct fz_rec *r)
 {
-	int fl;
+	int fl, flip;
 
 	r->fd = fz_fd(t);
 	r->a = fz_below(t, 3);
 	switch (r->a) {
 	case 0:
+		flip = fz_one_in(t, 4) ? O_ASYNC : O_NONBLOCK;
 		fl = fcntl(r->fd, F_GETFL);
-		r->b = fl < 0 ? 0 : fl ^ (fz_one_in(t, 4) ? O_ASYNC : O_NONBLOCK);
+		r->b = fl < 0 ? 0 : fl ^ flip;
 		FZ_SYS(r, fcntl(r->fd, F_SETFL, r->b));
 		break;
 	case 1:
@@ -1254,6 +1255,7 @@ static void fz_op_race(struct fz_thread *t, struct fz_rec *r)
 		r->ret = -1;
 		r->err = errno;
 		close(c.fd);
+		fz_slot_put(t, -1);	/* the same draws either way */
 		return;
 	}
 	while (spins--)
