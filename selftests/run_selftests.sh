@@ -13,8 +13,14 @@
 # insmod KO,
 # inetx_layers.sh, every C test as root and again as nobody,
 # inetx_coexist.sh (root only: the coexistence suite, which unloads and
-# reloads inetx and leaves it loaded), inetx_wire.sh, rmmod, kernel log
-# check.
+# reloads inetx and leaves it loaded), inetx_wire.sh, inetx_fuzz (root),
+# rmmod, kernel log check.
+#
+# inetx_fuzz runs for INETX_FUZZ_SECONDS (default 60; 14400 is the long
+# mode) with INETX_FUZZ_THREADS threads (default 4) and seed
+# INETX_FUZZ_SEED (default: today's UTC date as YYYYMMDD, so the kernels of
+# one make check get the same seed and every day a new one). The seed and a
+# replay command line are in inetx_fuzz.ktap.
 # The C tests never leave an inetx socket in TIME_WAIT; the rmmod step
 # makes one on purpose, checks that it pins the module, then waits for the
 # module's references to go (TIME_WAIT lasts 60 s) and removes it: the wait
@@ -22,8 +28,8 @@
 #
 # OUTDIR gets one KTAP document per step: <name>.ktap (stdout) and
 # <name>.err (stderr) for each program, <name>-nobody.ktap for the
-# unprivileged runs, inetx_races.ktap, inetx_coexist.ktap, rmmod.ktap and
-# kernel_log.ktap. Stdout is a KTAP
+# unprivileged runs, inetx_races.ktap, inetx_coexist.ktap, inetx_fuzz.ktap,
+# rmmod.ktap and kernel_log.ktap. Stdout is a KTAP
 # summary with one result per step, then "selftests: N passed, N failed,
 # N skipped" over all results. Exit status: 0 only if nothing failed.
 set -u
@@ -38,6 +44,9 @@ MOD=inetx
 export INETX_BIN=${INETX_BIN:-$TOP/build/selftests}
 export INETX_REQUIRE=1		# in the guest a missing family is a failure
 CTESTS=(inetx_create inetx_connect inetx_data inetx_parity)
+FUZZ_SECONDS=${INETX_FUZZ_SECONDS:-60}
+FUZZ_SEED=${INETX_FUZZ_SEED:-$(date -u +%Y%m%d)}
+FUZZ_THREADS=${INETX_FUZZ_THREADS:-4}
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 DOCS=()
 
@@ -131,7 +140,7 @@ kernel_log_doc() {
 	fi
 }
 
-ktap_start $((8 + 2 * ${#CTESTS[@]}))
+ktap_start $((9 + 2 * ${#CTESTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	[ ! -w "$OUT" ]; then
@@ -139,7 +148,7 @@ if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	echo "Bail out! preconditions"
 	exit 1
 fi
-for p in "${CTESTS[@]}" inetx_hold inetx_coexist inetx_races; do
+for p in "${CTESTS[@]}" inetx_hold inetx_coexist inetx_races inetx_fuzz; do
 	if [ ! -x "$INETX_BIN/$p" ]; then
 		ktap_diag "$INETX_BIN/$p missing: run 'make -C selftests' on the host first"
 		echo "Bail out! selftests not built"
@@ -175,6 +184,15 @@ done
 run_doc inetx_coexist 1800 "$HERE/inetx_coexist.sh" "$KO"
 
 run_doc inetx_wire 300 "$HERE/inetx_wire.sh" "$KO"
+
+# Random operations on shared inetx and AF_INET sockets; the kernel log
+# check below is most of what it is for. In a network namespace of its own:
+# its TIME_WAIT sockets go with it and its orphans retry once, so the final
+# rmmod waits no longer for them (in init_net: 105 s on 6.12).
+ktap_diag "inetx_fuzz: seed $FUZZ_SEED, $FUZZ_SECONDS s, $FUZZ_THREADS threads"
+run_doc inetx_fuzz $((FUZZ_SECONDS + 300)) "$INETX_BIN/inetx_fuzz" --seed "$FUZZ_SEED" \
+	--seconds "$FUZZ_SECONDS" --threads "$FUZZ_THREADS" --netns
+grep -E '^# (replay|[0-9]+ operations)' "$OUT/inetx_fuzz.ktap"
 
 rmmod_doc >"$OUT/rmmod.ktap" 2>"$OUT/rmmod.err"
 DOCS+=("$OUT/rmmod.ktap")
