@@ -9,7 +9,8 @@
 # unpacked into ~/.cache/inetx/debian-dev (selftests/vm/debian-dev.sh), then
 # booted from there.
 # CHECK_PACKAGING=0 leaves out the packaging stage (selftests/packaging).
-# CHECK_DEBUG_KERNEL=0 leaves out the debug-kernel stage (selftests/debug-kernel).
+# CHECK_DEBUG_KERNEL=0 leaves out the debug-kernel stages (selftests/debug-kernel).
+# CHECK_DEBUG_SERIES="6.12 6.1" (the default) picks their linux-source series.
 # CHECK_SELINUX=0 leaves out the SELinux boots (selftests/coexist-selinux.sh).
 # CHECK_MIRRORS=0 leaves out the mirror fidelity stage (selftests/mirror-fidelity.sh).
 # CHECK_VMS=N: QEMU guests at a time, over all stages (default 2).
@@ -18,8 +19,8 @@
 # After the build, the stages run side by side: the selftest VMs, the
 # mirror fidelity check (host only: inetx's copies of kernel code against
 # each kernel's linux-source), the packaging stage (host tests first, then
-# its VMs) and the debug-kernel stage (its kernel build, cold only, at nice
-# 19 so the VMs keep the CPU).
+# its VMs) and a debug-kernel stage per series (its kernel build, cold
+# only, at nice 19 so the VMs keep the CPU, one series at a time).
 # At most CHECK_VMS guests boot at a time (run-vm.sh's INETX_VM_SLOTS),
 # the longest first when several wait: the debug kernel's, the selftests',
 # then the packaging stage's.
@@ -184,25 +185,31 @@ if [ "${CHECK_SELINUX:-1}" != 0 ]; then
 	INETX_PREBUILT=1 INETX_VM_PRIO=40 bg selinux selftests/coexist-selinux.sh "$sel" $kvers
 fi
 
-# The 6.12 debug kernel (KASAN, lockdep, kmemleak, UBSAN), built on the first
-# run and cached: KUnit suites and the whole selftest suite again.  A cold
-# kernel build is CPU-bound and nothing waits for it but this stage: nice
-# it, so that the VMs running meanwhile are not slowed down.
-debug_stage() {
-	local t rc=0
+# The debug kernels (KASAN, lockdep, kmemleak, UBSAN, failslab), built on
+# the first run and cached: KUnit suites, the fault-injection sweep and the
+# whole selftest suite again, one stage per series.  A cold kernel build is
+# CPU-bound and nothing waits for it but its own stage: nice it, so that
+# the VMs running meanwhile are not slowed down, and build one series at a
+# time (a lock), so that the first kernel boots while the second builds
+# instead of both finishing late.
+debug_series=${CHECK_DEBUG_SERIES:-6.12 6.1}
+debug_stage() { # SERIES OUT
+	local s=$1 t rc=0
 	t=$(date +%s)
-	if selftests/debug-kernel/build.sh --series 6.12 --print-dir >/dev/null 2>&1; then
-		echo "debug-kernel-build 0 cached" >>"$times"
+	if selftests/debug-kernel/build.sh --series "$s" --print-dir >/dev/null 2>&1; then
+		echo "debug-kernel-build-$s 0 cached" >>"$times"
 	else
-		nice -n 19 selftests/debug-kernel/build.sh --series 6.12 >/dev/null || rc=$?
-		echo "debug-kernel-build $(($(date +%s) - t)) built now (exit $rc)" >>"$times"
+		flock "$logs/debug-kernel-build.lock" nice -n 19 \
+			selftests/debug-kernel/build.sh --series "$s" >/dev/null || rc=$?
+		echo "debug-kernel-build-$s $(($(date +%s) - t)) built now, lock wait included (exit $rc)" >>"$times"
 	fi
 	# run.sh reports a failed kernel build in its result directory.
-	selftests/debug-kernel/run.sh --series 6.12 --out "$1"
+	selftests/debug-kernel/run.sh --series "$s" --out "$2"
 }
 if [ "${CHECK_DEBUG_KERNEL:-1}" != 0 ]; then
-	out=$top/build/check/debug-6.12
-	INETX_VM_PRIO=10 bg debug-kernel debug_stage "$out"
+	for s in $debug_series; do
+		INETX_VM_PRIO=10 bg "debug-kernel-$s" debug_stage "$s" "$top/build/check/debug-$s"
+	done
 fi
 
 failed_stages=()
@@ -228,7 +235,9 @@ if [ "${CHECK_SELINUX:-1}" != 0 ]; then
 	mapfile -t sdirs < <(cat "$sel/dirs" 2>/dev/null || echo "$sel/(coexist-selinux.sh wrote no dirs)")
 	outs+=("${sdirs[@]}")
 fi
-[ "${CHECK_DEBUG_KERNEL:-1}" = 0 ] || outs+=("$top/build/check/debug-6.12")
+if [ "${CHECK_DEBUG_KERNEL:-1}" != 0 ]; then
+	for s in $debug_series; do outs+=("$top/build/check/debug-$s"); done
+fi
 
 total=$(($(date +%s) - start))
 echo "== results (wall time ${total}s)"
@@ -250,7 +259,8 @@ echo "== stage times (wall seconds; the stages after build run side by side)"
 # Fixed order, whatever order the stages ended in.
 # shellcheck disable=SC2086  # one word per kernel
 for name in setup-deps dev-index build $(for k in $kvers; do echo "dev-kernel-$k stock-$k"; done) mirrors packaging packaging-dev packaging-host-tests \
-	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux debug-kernel-build debug-kernel; do
+	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux \
+	$(for s in $debug_series; do echo "debug-kernel-build-$s debug-kernel-$s"; done); do
 	while read -r n secs note; do
 		[ "$n" = "$name" ] || continue
 		printf '  %-40s %6ss%s\n' "$name" "$secs" "${note:+  ($note)}"
