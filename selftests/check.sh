@@ -12,6 +12,8 @@
 # CHECK_DEBUG_KERNEL=0 leaves out the debug-kernel stage (selftests/debug-kernel).
 # CHECK_SELINUX=0 leaves out the SELinux boots (selftests/coexist-selinux.sh).
 # CHECK_MIRRORS=0 leaves out the mirror fidelity stage (selftests/mirror-fidelity.sh).
+# CHECK_TWOHOST=0 leaves out the two-guest network stage
+# (selftests/inetx_twohost.sh; INETX_TWOHOST_MIB sets its transfer size).
 # CHECK_VMS=N: QEMU guests at a time, over all stages (default 2).
 # CHECK_VM_TIMEOUT: seconds per selftest VM (default 2400).
 #
@@ -184,6 +186,32 @@ if [ "${CHECK_SELINUX:-1}" != 0 ]; then
 	INETX_PREBUILT=1 INETX_VM_PRIO=40 bg selinux selftests/coexist-selinux.sh "$sel" $kvers
 fi
 
+# Two guests per kernel joined by a virtio-net link, clean then lossy
+# (netem).  Each pair takes two VM slots at once; the kernels one after
+# the other.
+twohost_stage() { # OUT
+	local k dir t rc=0
+	for k in $kvers; do
+		t=$(date +%s)
+		if installed "$k"; then
+			selftests/inetx_twohost.sh --kver "$k" --out "$1/$k" || rc=1
+		elif dir=$(selftests/vm/debian-dev.sh kernel "$k" 2>/dev/null); then
+			selftests/inetx_twohost.sh --kver "$k" --kernel "$dir/vmlinuz" --modroot "$dir" \
+				--out "$1/$k" || rc=1
+		else
+			echo "twohost: no $k from the development suite" >&2
+			rc=1
+		fi
+		echo "twohost-$k $(($(date +%s) - t))" >>"$times"
+	done
+	return "$rc"
+}
+if [ "${CHECK_TWOHOST:-1}" != 0 ]; then
+	twohost=$top/build/check/twohost
+	rm -rf "$twohost"
+	INETX_VM_PRIO=30 bg twohost twohost_stage "$twohost"
+fi
+
 # The 6.12 debug kernel (KASAN, lockdep, kmemleak, UBSAN), built on the first
 # run and cached: KUnit suites and the whole selftest suite again.  A cold
 # kernel build is CPU-bound and nothing waits for it but this stage: nice
@@ -215,7 +243,8 @@ for name in "${names[@]}"; do
 	cat "$logs/$name.log"
 done
 
-# Result directories in a fixed order: selftests, mirrors, packaging, debug kernel.
+# Result directories in a fixed order: selftests, mirrors, packaging, SELinux,
+# two hosts, debug kernel.
 [ "${CHECK_MIRRORS:-1}" = 0 ] || outs+=("$mirrors")
 if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
 	if [ ${#pk_kvers[@]} -gt 0 ]; then
@@ -227,6 +256,10 @@ fi
 if [ "${CHECK_SELINUX:-1}" != 0 ]; then
 	mapfile -t sdirs < <(cat "$sel/dirs" 2>/dev/null || echo "$sel/(coexist-selinux.sh wrote no dirs)")
 	outs+=("${sdirs[@]}")
+fi
+if [ "${CHECK_TWOHOST:-1}" != 0 ]; then
+	# A kernel whose pair never booted leaves a directory without results.
+	for k in $kvers; do outs+=("$twohost/$k/a" "$twohost/$k/b"); done
 fi
 [ "${CHECK_DEBUG_KERNEL:-1}" = 0 ] || outs+=("$top/build/check/debug-6.12")
 
@@ -250,7 +283,8 @@ echo "== stage times (wall seconds; the stages after build run side by side)"
 # Fixed order, whatever order the stages ended in.
 # shellcheck disable=SC2086  # one word per kernel
 for name in setup-deps dev-index build $(for k in $kvers; do echo "dev-kernel-$k stock-$k"; done) mirrors packaging packaging-dev packaging-host-tests \
-	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux debug-kernel-build debug-kernel; do
+	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux twohost \
+	$(for k in $kvers; do echo "twohost-$k"; done) debug-kernel-build debug-kernel; do
 	while read -r n secs note; do
 		[ "$n" = "$name" ] || continue
 		printf '  %-40s %6ss%s\n' "$name" "$secs" "${note:+  ($note)}"
