@@ -11,8 +11,8 @@
 # in a network namespace of this script's own (unshare --net; the host's
 # network is not touched and the namespace goes with the script).
 # INETX_TWOHOST_NET=udp joins them by a QEMU UDP socket on the host's
-# loopback instead (no offloads then, see run-vm.sh).  Guest A is 10.77.0.1/24, B is
-# 10.77.0.2/24.  Both load inetx (KO, default build/KVER/module/inetx.ko).
+# loopback instead (no offloads then, see run-vm.sh).  Guest A is
+# 10.77.0.1/24, B is 10.77.0.2/24.  Both load inetx (KO, default build/KVER/module/inetx.ko).
 # Then, twice, the second time with netem on A's NIC (loss 5%, 25%
 # reordered, 2% duplicated, 5 ms delay):
 #   - an inetx client on A sends to an AF_INET server on B,
@@ -21,6 +21,8 @@
 # directions at once, every transfer checked by the SHA-256 of the bytes
 # sent against that of the bytes received (selftests/inetx_xfer).  A's TCP
 # retransmission counters must move under netem (A is the inetx side).
+# INETX_TWOHOST_NETEM replaces that netem setting (e.g. "delay 5ms",
+# which loses nothing: the counter check must then fail).
 # At the end inetx is removed on both (ktap_rmmod) and run-vm.sh checks
 # each guest's kernel log and taint.
 #
@@ -34,7 +36,7 @@
 #
 # INETX_BIN: where inetx_xfer is (default build/selftests).
 # Inside a guest (run-vm.sh runs this script again):
-#   inetx_twohost.sh --guest a|b KO BYTES BIN
+#   inetx_twohost.sh --guest a|b KO BYTES BIN NETEM
 # shellcheck disable=SC2317  # functions run indirectly (ktap_wait, ktap_check)
 set -u
 
@@ -46,7 +48,7 @@ BIN=${INETX_BIN:-$TOP/build/selftests}
 NET=10.77.0
 PORT_AB=7000	# + phase: B's AF_INET server, A's inetx client
 PORT_BA=7100	# + phase: A's inetx server, B's AF_INET client
-NETEM="loss 5% reorder 25% 50% duplicate 2% delay 5ms"
+NETEM=${INETX_TWOHOST_NETEM:-loss 5% reorder 25% 50% duplicate 2% delay 5ms}
 COUNTERS="Tcp.RetransSegs TcpExt.TCPLostRetransmit TcpExt.TCPFastRetrans TcpExt.TCPSlowStartRetrans TcpExt.TCPTimeouts TcpExt.TCPSackRecovery TcpExt.TCPDSACKRecv TcpExt.TCPOFOQueue"
 
 # "Group.Name value" for every counter of /proc/net/snmp and netstat.
@@ -147,8 +149,8 @@ guest() { # a|b KO BYTES
 }
 
 if [ "${1:-}" = --guest ]; then
-	[ $# = 5 ] || { echo "usage: $0 --guest a|b KO BYTES BIN" >&2; exit 2; }
-	BIN=$5
+	[ $# = 6 ] || { echo "usage: $0 --guest a|b KO BYTES BIN NETEM" >&2; exit 2; }
+	BIN=$5 NETEM=$6
 	guest "$2" "$3" "$4"
 fi
 
@@ -214,7 +216,7 @@ for r in a b; do
 	if [ $r = a ]; then net=$net_a; else net=$net_b; fi
 	"$TOP/selftests/vm/run-vm.sh" --kver "$KVER" "${VMARGS[@]}" --out "$OUT/$r" \
 		--timeout "$TIMEOUT" --silent --net-peer "$net" -- \
-		"$TOP/selftests/inetx_twohost.sh" --guest "$r" "$KO" $((MIB << 20)) "$BIN" >"$OUT/$r.log" 2>&1 &
+		"$TOP/selftests/inetx_twohost.sh" --guest "$r" "$KO" $((MIB << 20)) "$BIN" "$NETEM" >"$OUT/$r.log" 2>&1 &
 	pids+=($!)
 done
 for i in 0 1; do

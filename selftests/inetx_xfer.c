@@ -90,6 +90,12 @@ static int do_recv(int fam, uint16_t port, size_t bytes, bool close_first)
 		fprintf(stderr, "inetx_xfer: listen on %u: %s\n", port, inx_errname(errno));
 		return 1;
 	}
+	/* Bounded: a peer that never comes must not hang the guest. */
+	if (inx_poll1(lfd, POLLIN, INX_CONNECT_SECS * 1000) <= 0) {
+		fprintf(stderr, "inetx_xfer: no connection on %u in %d s\n", port,
+			INX_CONNECT_SECS);
+		return 1;
+	}
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0) {
 		fprintf(stderr, "inetx_xfer: accept: %s\n", inx_errname(errno));
