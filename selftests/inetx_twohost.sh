@@ -108,7 +108,11 @@ guest() { # a|b KO BYTES
 	ip addr add "$me/24" dev "$dev" && ip link set "$dev" up
 	ktap_result $? "virtio-net link $dev up as $me/24"
 	ktap_diag "$dev offloads (virtio-net features): $(offloads "$dev")"
-	ktap_check "peer $peer answers" ktap_wait 300 ping_peer "$peer"
+	if ! ktap_check "peer $peer answers" ktap_wait 300 ping_peer "$peer"; then
+		# Every transfer would wait for its own timeout: stop here.
+		echo "Bail out! no link to $peer"
+		exit 1
+	fi
 
 	for p in 1 2; do
 		phase=clean
@@ -159,6 +163,8 @@ guest() { # a|b KO BYTES
 
 if [ "${1:-}" = --guest ]; then
 	[ $# = 6 ] || { echo "usage: $0 --guest a|b KO BYTES BIN NETEM" >&2; exit 2; }
+	# It loads the module: only in a run-vm.sh guest, never on a host.
+	[ "${INETX_VM:-}" = 1 ] || { echo "$0: --guest runs in run-vm.sh guests only" >&2; exit 2; }
 	BIN=$5 NETEM=$6
 	guest "$2" "$3" "$4"
 fi
