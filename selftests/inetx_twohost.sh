@@ -6,6 +6,8 @@
 #   selftests/inetx_twohost.sh --kver KVER --out DIR [--kernel IMAGE
 #                              --modroot MODDIR] [--ko KO] [--timeout SECS]
 #
+# --timeout: per guest, default 900 s + 4 s per MiB.
+#
 # Boots two guests of one kernel (selftests/vm/run-vm.sh) joined by a
 # virtio-net link (run-vm.sh --net-peer), offloads on: two taps on a bridge
 # in a network namespace of this script's own (unshare --net; the host's
@@ -183,7 +185,7 @@ if [ "$NETMODE" = tap ] && [ -z "${INETX_TWOHOST_NETNS:-}" ]; then
 	fi
 	NETMODE=udp NOTE=" (no network namespace for taps, not root?)"
 fi
-KVER="" OUT="" KO="" TIMEOUT=1200 VMARGS=()
+KVER="" OUT="" KO="" TIMEOUT="" VMARGS=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) KVER=$2; shift 2 ;;
@@ -201,6 +203,8 @@ fi
 KO=${KO:-$TOP/build/$KVER/module/inetx.ko}
 MIB=${INETX_TWOHOST_MIB:-64}
 case "$MIB" in ''|*[!0-9]*|0) echo "inetx_twohost: INETX_TWOHOST_MIB wants MiB" >&2; exit 2 ;; esac
+# Under TCG both phases take about 2 s per MiB (the lossy one most).
+TIMEOUT=${TIMEOUT:-$((900 + 4 * MIB))}
 for f in "$KO" "$BIN/inetx_xfer"; do
 	[ -r "$f" ] || { echo "inetx_twohost: no $f (make; make -C selftests)" >&2; exit 2; }
 done
