@@ -13,6 +13,8 @@
 # CHECK_DEBUG_SERIES="6.12 6.1" (the default) picks their linux-source series.
 # CHECK_SELINUX=0 leaves out the SELinux boots (selftests/coexist-selinux.sh).
 # CHECK_MIRRORS=0 leaves out the mirror fidelity stage (selftests/mirror-fidelity.sh).
+# CHECK_TWOHOST=0 leaves out the two-guest network stage
+# (selftests/inetx_twohost.sh; INETX_TWOHOST_MIB sets its transfer size).
 # CHECK_VMS=N: QEMU guests at a time, over all stages (default 2).
 # CHECK_VM_TIMEOUT: seconds per selftest VM (default 2400).
 #
@@ -185,6 +187,36 @@ if [ "${CHECK_SELINUX:-1}" != 0 ]; then
 	INETX_PREBUILT=1 INETX_VM_PRIO=40 bg selinux selftests/coexist-selinux.sh "$sel" $kvers
 fi
 
+# Two guests per kernel joined by a virtio-net link, clean then lossy
+# (netem).  Each pair takes two VM slots at once; the kernels one after
+# the other.
+twohost_stage() { # OUT
+	local k dir t log rc=0
+	mkdir -p "$1"
+	for k in $kvers; do
+		t=$(date +%s)
+		log=$1/$k.log
+		if installed "$k"; then
+			selftests/inetx_twohost.sh --kver "$k" --out "$1/$k" >"$log" 2>&1 || rc=1
+		elif dir=$(selftests/vm/debian-dev.sh kernel "$k" 2>/dev/null); then
+			selftests/inetx_twohost.sh --kver "$k" --kernel "$dir/vmlinuz" --modroot "$dir" \
+				--out "$1/$k" >"$log" 2>&1 || rc=1
+		else
+			echo "twohost: no $k from the development suite" >"$log"
+			rc=1
+		fi
+		cat "$log"
+		# The stage time includes the wait for two free VM slots.
+		echo "twohost-$k $(($(date +%s) - t)) $(sed -n 's/^# wall time for [^:]*: /pair ran /p' "$log")" >>"$times"
+	done
+	return "$rc"
+}
+if [ "${CHECK_TWOHOST:-1}" != 0 ]; then
+	twohost=$top/build/check/twohost
+	rm -rf "$twohost"
+	INETX_VM_PRIO=30 bg twohost twohost_stage "$twohost"
+fi
+
 # The debug kernels (KASAN, lockdep, kmemleak, UBSAN, failslab), built on
 # the first run and cached: KUnit suites, the fault-injection sweep and the
 # whole selftest suite again, one stage per series.  A cold kernel build is
@@ -222,7 +254,8 @@ for name in "${names[@]}"; do
 	cat "$logs/$name.log"
 done
 
-# Result directories in a fixed order: selftests, mirrors, packaging, debug kernel.
+# Result directories in a fixed order: selftests, mirrors, packaging, SELinux,
+# two hosts, debug kernel.
 [ "${CHECK_MIRRORS:-1}" = 0 ] || outs+=("$mirrors")
 if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
 	if [ ${#pk_kvers[@]} -gt 0 ]; then
@@ -234,6 +267,10 @@ fi
 if [ "${CHECK_SELINUX:-1}" != 0 ]; then
 	mapfile -t sdirs < <(cat "$sel/dirs" 2>/dev/null || echo "$sel/(coexist-selinux.sh wrote no dirs)")
 	outs+=("${sdirs[@]}")
+fi
+if [ "${CHECK_TWOHOST:-1}" != 0 ]; then
+	# A kernel whose pair never booted leaves a directory without results.
+	for k in $kvers; do outs+=("$twohost/$k/a" "$twohost/$k/b"); done
 fi
 if [ "${CHECK_DEBUG_KERNEL:-1}" != 0 ]; then
 	for s in $debug_series; do outs+=("$top/build/check/debug-$s"); done
@@ -259,7 +296,8 @@ echo "== stage times (wall seconds; the stages after build run side by side)"
 # Fixed order, whatever order the stages ended in.
 # shellcheck disable=SC2086  # one word per kernel
 for name in setup-deps dev-index build $(for k in $kvers; do echo "dev-kernel-$k stock-$k"; done) mirrors packaging packaging-dev packaging-host-tests \
-	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux \
+	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux twohost \
+	$(for k in $kvers; do echo "twohost-$k"; done) \
 	$(for s in $debug_series; do echo "debug-kernel-build-$s debug-kernel-$s"; done); do
 	while read -r n secs note; do
 		[ "$n" = "$name" ] || continue

@@ -7,6 +7,7 @@
 #                          [--] CMD [ARG...]
 #   selftests/vm/run-vm.sh --kernel IMAGE --modroot DIR [--kver KVER]
 #                          --out OUTDIR [...] [--] CMD [ARG...]
+#   selftests/vm/run-vm.sh --take-slots N -- CMD [ARG...]
 #
 # By default the kernel is Debian's /boot/vmlinuz-KVER with its modules in
 # /lib/modules/KVER.  --kernel boots another image (such as the debug kernel
@@ -54,6 +55,28 @@
 # warning.  Lines matching INETX_VM_CONSOLE_ALLOW (an extended regex) are
 # ignored.
 #
+# --net-peer gives the guest a second NIC, virtio-net (its driver is not
+# loaded: modprobe virtio_net), with MAC 52:54:00:77:HH:LL, linked to
+# another guest's:
+#   --net-peer tap:IFNAME  through the existing tap device IFNAME, e.g. one
+#       of two taps on a bridge in a network namespace of the caller's
+#       (the host's own network stays untouched); QEMU opens it with a
+#       virtio-net header, so checksum offload and TSO/GSO are on.
+#   --net-peer LPORT:RPORT  through a QEMU UDP socket on the host's
+#       loopback only: this guest sends from 127.0.0.1:LPORT to
+#       127.0.0.1:RPORT, the other one runs with --net-peer RPORT:LPORT.
+#       No root needed, but a socket netdev has no virtio-net header, so
+#       QEMU offers no checksum or TSO offload on that NIC.
+# Either guest may boot first; frames sent while the peer is down are lost,
+# as on a cable.  HHLL: LPORT, or 16 bits of IFNAME's cksum, in hex.
+#
+# --take-slots N runs CMD (no guest) holding N of the INETX_VM_SLOTS slots
+# (at most all of them), taken all at once, never some while waiting for
+# the rest, so two of these cannot deadlock each other.  CMD runs with
+# INETX_VM_SLOTS unset: the run-vm.sh it starts (e.g. two guests joined by
+# --net-peer) boot at once, on the slots held for them.  Without
+# INETX_VM_SLOTS it just runs CMD.
+#
 # --timeout (default 600 s) bounds the whole boot+run; --append adds kernel
 # command-line arguments.  stdout shows the whole console live; with --quiet
 # only CMD's output (no boot log, no kernel lines), with --silent nothing;
@@ -79,7 +102,7 @@ usage() { # [STATUS]
 }
 die() { echo "run-vm: error: $*" >&2; exit 125; }
 
-KVER="" OUT="" TIMEOUT=600 APPEND="" QUIET=0 KERNEL="" MODROOT=""
+KVER="" OUT="" TIMEOUT=600 APPEND="" QUIET=0 KERNEL="" MODROOT="" NET_PEER="" TAKE_SLOTS=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) [ $# -ge 2 ] || usage; KVER=$2; shift 2 ;;
@@ -88,6 +111,8 @@ while [ $# -gt 0 ]; do
 	--out) [ $# -ge 2 ] || usage; OUT=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || usage; TIMEOUT=$2; shift 2 ;;
 	--append) [ $# -ge 2 ] || usage; APPEND=$2; shift 2 ;;
+	--net-peer) [ $# -ge 2 ] || usage; NET_PEER=$2; shift 2 ;;
+	--take-slots) [ $# -ge 2 ] || usage; TAKE_SLOTS=$2; shift 2 ;;
 	-q|--quiet) QUIET=1; shift ;;
 	--silent) QUIET=2; shift ;;
 	-h|--help) usage 0 ;;
@@ -96,6 +121,69 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
+
+# A slot is a flock on DIR/slot-I held through an fd that QEMU (or the
+# CMD of --take-slots) inherits: it is free again once this run and its
+# children are gone, however they end.
+take_slots() { # N: sets SLOTS_GOT (slot numbers) and SLOTS_WAITED (s)
+	local want=$1 prio slot_dir waitf slot fd fds
+	case "$INETX_VM_SLOTS" in *[!0-9]*|0) die "INETX_VM_SLOTS wants a positive number" ;; esac
+	[ "$want" -le "$INETX_VM_SLOTS" ] || want=$INETX_VM_SLOTS
+	prio=${INETX_VM_PRIO:-50}
+	case "$prio" in ''|*[!0-9]*) die "INETX_VM_PRIO wants a number" ;; esac
+	slot_dir=${INETX_VM_SLOT_DIR:-$CACHE/slots}
+	mkdir -p "$slot_dir"
+	# Waiters announce themselves as wait.PRIO.PID (stale ones: dead PID).
+	waitf=$slot_dir/wait.$prio.$$
+	touch "$waitf"
+	# shellcheck disable=SC2064  # expand $waitf now
+	trap "rm -f '$waitf'" EXIT
+	ahead() {
+		local f p pid
+		for f in "$slot_dir"/wait.*.*; do
+			[ -e "$f" ] || continue
+			p=${f##*/wait.} pid=${f##*.}
+			p=${p%%.*}
+			[ "$p" -lt "$prio" ] && kill -0 "$pid" 2>/dev/null && return 0
+		done
+		return 1
+	}
+	SLOTS_WAITED=0
+	while :; do
+		SLOTS_GOT="" fds=()
+		if ! ahead; then
+			for slot in $(seq 1 "$INETX_VM_SLOTS"); do
+				exec {fd}>"$slot_dir/slot-$slot"
+				if flock -n "$fd"; then
+					fds+=("$fd")
+					SLOTS_GOT="$SLOTS_GOT $slot"
+					[ ${#fds[@]} -lt "$want" ] || break 2
+				else
+					exec {fd}>&-
+				fi
+			done
+			# Too few free: let the others go, hold nothing while waiting.
+			for fd in "${fds[@]}"; do exec {fd}>&-; done
+		fi
+		sleep 1
+		SLOTS_WAITED=$((SLOTS_WAITED + 1))
+	done
+	SLOTS_GOT=${SLOTS_GOT# }
+	rm -f "$waitf"
+	trap - EXIT
+}
+
+CACHE=${INETX_VM_CACHE:-$REPO/build/vm}
+if [ -n "$TAKE_SLOTS" ]; then
+	case "$TAKE_SLOTS" in *[!0-9]*|0) die "--take-slots wants a positive number" ;; esac
+	[ $# -gt 0 ] || usage
+	if [ -n "${INETX_VM_SLOTS:-}" ]; then
+		take_slots "$TAKE_SLOTS"
+		echo "run-vm: slots $SLOTS_GOT of $INETX_VM_SLOTS for $1 (waited ${SLOTS_WAITED}s)"
+	fi
+	unset INETX_VM_SLOTS
+	exec "$@"
+fi
 if [ -z "$OUT" ] || [ $# -eq 0 ]; then usage; fi
 case "$TIMEOUT" in ''|*[!0-9]*) die "--timeout wants whole seconds" ;; esac
 
@@ -117,6 +205,30 @@ if [ -n "$MODROOT" ]; then
 fi
 [ -n "$KVER" ] || usage
 case "$KVER" in */*|.|..) die "bad kernel version '$KVER'" ;; esac
+NET_ARGS=()
+net_mac() { printf '52:54:00:77:%02x:%02x' $((($1 >> 8) & 255)) $(($1 & 255)); }
+case "$NET_PEER" in
+'') ;;
+tap:?*)
+	tap=${NET_PEER#tap:}
+	# ip, not /sys/class/net: that shows the namespace sysfs was mounted in.
+	ip -d link show dev "$tap" 2>/dev/null | grep -q 'tun type tap' || die "--net-peer: no tap device $tap"
+	# shellcheck disable=SC2054  # commas belong to QEMU option values
+	NET_ARGS=(-netdev "tap,id=peer,ifname=$tap,script=no,downscript=no,vnet_hdr=on"
+		-device "virtio-net-pci,netdev=peer,mac=$(net_mac "$(printf '%s' "$tap" | cksum | cut -d' ' -f1)")") ;;
+*)
+	lport=${NET_PEER%%:*} rport=${NET_PEER#*:}
+	case "$lport:$rport" in
+	*[!0-9:]*|:*|*:|*:*:*) die "--net-peer wants tap:IFNAME or LPORT:RPORT" ;;
+	esac
+	if [ "$lport" -lt 1 ] || [ "$lport" -gt 65535 ] || [ "$rport" -lt 1 ] || [ "$rport" -gt 65535 ]; then
+		die "--net-peer: ports 1-65535"
+	fi
+	# shellcheck disable=SC2054  # commas belong to QEMU option values
+	NET_ARGS=(-netdev "socket,id=peer,udp=127.0.0.1:$rport,localaddr=127.0.0.1:$lport"
+		-device "virtio-net-pci,netdev=peer,mac=$(net_mac "$lport")") ;;
+esac
+
 if [ -z "$MODROOT" ]; then
 	MODDIR=/lib/modules/$KVER
 elif [ -d "$MODROOT/lib/modules/$KVER" ]; then
@@ -156,7 +268,6 @@ esac
 # ---------------------------------------------------------------------------
 # Initramfs: busybox + the guest kernel's virtio/9p modules, cached per kernel.
 # Rebuilt when this script, the kernel's module list or busybox changes.
-CACHE=${INETX_VM_CACHE:-$REPO/build/vm}
 mkdir -p "$CACHE"
 # A module directory other than /lib/modules/KVER (a locally built kernel
 # may reuse a Debian version string) gets initramfs files of its own.
@@ -377,7 +488,7 @@ qpath() { printf '%s' "$1" | sed 's/,/,,/g'; }
 CMDLINE="console=ttyS0 panic=-1 loglevel=7 printk.time=1 $APPEND"
 # shellcheck disable=SC2054  # commas belong to QEMU option values
 QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot
-	-nic none
+	-nic none "${NET_ARGS[@]}"
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$(qpath "$OUT"),mount_tag=scratch,security_model=none,multidevs=remap")
@@ -385,44 +496,9 @@ QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot
 shown=$KVER
 [ "$KERNEL" = "/boot/vmlinuz-$KVER" ] || shown="$KVER ($KERNEL)"
 
-# A slot is a flock on DIR/slot-I held through fd 8, which QEMU inherits:
-# it is free again once this run and its QEMU are gone, however they end.
 if [ -n "${INETX_VM_SLOTS:-}" ]; then
-	case "$INETX_VM_SLOTS" in *[!0-9]*|0) die "INETX_VM_SLOTS wants a positive number" ;; esac
-	PRIO=${INETX_VM_PRIO:-50}
-	case "$PRIO" in ''|*[!0-9]*) die "INETX_VM_PRIO wants a number" ;; esac
-	SLOT_DIR=${INETX_VM_SLOT_DIR:-$CACHE/slots}
-	mkdir -p "$SLOT_DIR"
-	# Waiters announce themselves as wait.PRIO.PID (stale ones: dead PID).
-	WAITF=$SLOT_DIR/wait.$PRIO.$$
-	touch "$WAITF"
-	# shellcheck disable=SC2064  # expand $WAITF now
-	trap "rm -f '$WAITF'" EXIT
-	ahead() {
-		local f p pid
-		for f in "$SLOT_DIR"/wait.*.*; do
-			[ -e "$f" ] || continue
-			p=${f##*/wait.} pid=${f##*.}
-			p=${p%%.*}
-			[ "$p" -lt "$PRIO" ] && kill -0 "$pid" 2>/dev/null && return 0
-		done
-		return 1
-	}
-	waited=0
-	while :; do
-		if ! ahead; then
-			for slot in $(seq 1 "$INETX_VM_SLOTS"); do
-				exec 8>"$SLOT_DIR/slot-$slot"
-				flock -n 8 && break 2
-			done
-			exec 8>&-
-		fi
-		sleep 1
-		waited=$((waited + 1))
-	done
-	rm -f "$WAITF"
-	trap - EXIT
-	echo "run-vm: $shown: VM slot $slot of $INETX_VM_SLOTS (waited ${waited}s)"
+	take_slots 1
+	echo "run-vm: $shown: VM slot $SLOTS_GOT of $INETX_VM_SLOTS (waited ${SLOTS_WAITED}s)"
 fi
 echo "run-vm: booting $shown (timeout ${TIMEOUT}s), console -> $OUT/console.log"
 start=$(date +%s.%N)
