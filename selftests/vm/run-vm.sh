@@ -26,9 +26,10 @@
 # may create user and network namespaces; mounts CMD makes still show under
 # init's /host) and runs CMD there as root from the directory run-vm.sh was
 # started in, with PATH=/usr/sbin:/usr/bin:/sbin:/bin, stdin from /dev/null
-# and stdout/stderr on the serial console.  So CMD runs the host's own Debian binaries and sees the
-# repository at the same path; only OUTDIR, tmpfs /tmp, /run, /dev/shm and
-# /lib/modules (a throwaway tmpfs overlay, so depmod works) are writable.
+# and stdout/stderr on the serial console.  So CMD runs the host's own
+# Debian binaries and sees the repository at the same path; only OUTDIR,
+# tmpfs /tmp, /run, /dev/shm and /lib/modules (a throwaway tmpfs overlay,
+# so depmod works) are writable.
 # CMD also gets INETX_VM=1, INETX_VM_KVER and INETX_VM_OUT, and the
 # caller's INETX_FUZZ_* variables (selftests/run_selftests.sh).
 #
