@@ -300,7 +300,8 @@ static char kconfig(const char *opt)
 static enum { TLS_MISSING, TLS_MODULE, TLS_BUILTIN, TLS_NOT_CONFIGURED } tls_kind;
 
 /*
- * kTLS and its crypto: the guest kernel cannot autoload from the chroot.
+ * kTLS and its crypto: the guest kernel cannot autoload (its modprobe
+ * helper runs in the VM's initramfs, not in the host root the tests see).
  * Built in (the debug kernel: CONFIG_TLS=y, whose selects build AES and
  * GCM in too) there is nothing to load and no /sys/module/tls/refcnt.
  */

@@ -96,6 +96,7 @@ struct netns {
 struct run {
 	struct inx_trace *t;
 	bool root;
+	bool userns;	/* unprivileged: in a user namespace of our own */
 	struct netns ns[4];
 	int nns;
 	struct xsock s[MAX_SOCK];
@@ -1527,16 +1528,58 @@ static int lo_up(void)
 	return ret;
 }
 
-/* netns: a new network namespace with lo up (scenarios say "needs root"). */
+static int write_str(const char *path, const char *s)
+{
+	ssize_t len = strlen(s);
+	int fd, ret;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, s, len) == len ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Network namespaces without root: a user namespace of the run's own,
+ * made once, before the first network namespace, which it then owns (and
+ * so may enter, set up and leave). Our uid and gid are 0 in it, so "ip"
+ * started by veth keeps its capabilities there. Root stays where it is.
+ */
+static int userns_enter(struct run *r)
+{
+	char map[32];
+
+	if (r->root || r->userns)
+		return 0;
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)geteuid());
+	if (unshare(CLONE_NEWUSER) || write_str("/proc/self/uid_map", map) ||
+	    write_str("/proc/self/setgroups", "deny"))
+		return -1;
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)getegid());
+	if (write_str("/proc/self/gid_map", map))
+		return -1;
+	r->userns = true;
+	return 0;
+}
+
+/* A new network namespace, owned by our user namespace, with lo up. */
+static int netns_new(struct run *r)
+{
+	if (userns_enter(r) || unshare(CLONE_NEWNET))
+		return -1;
+	return lo_up();
+}
+
+/* netns: a new network namespace with lo up. */
 static int do_netns(struct run *r, const struct step *st)
 {
 	long ret;
 
 	(void)st;
 	errno = 0;
-	ret = unshare(CLONE_NEWNET);
-	if (!ret)
-		ret = lo_up();
+	ret = netns_new(r);
 	expect(r, "netns", ret, ret < 0 ? errno : 0);
 	return 0;
 }
@@ -1554,7 +1597,9 @@ static struct netns *ns_get(struct run *r, const char *name)
 /*
  * ns NAME: switch to network namespace NAME, making it (lo up) the first
  * time; "ns init" goes back. Sockets belong to the namespace they were
- * made in. Scenarios using it say "needs root".
+ * made in. Unprivileged, the initial namespace cannot be entered again
+ * (setns wants CAP_SYS_ADMIN over its owner), so "init" is then a new one
+ * of the run's own, and no socket may come before the first ns.
  */
 static int do_ns(struct run *r, const struct step *st)
 {
@@ -1563,21 +1608,25 @@ static int do_ns(struct run *r, const struct step *st)
 
 	if (st->ntok < 2)
 		return bad(r, "ns NAME"), -1;
+	errno = 0;
 	if (!r->nns) {
+		if (!r->root && r->nsock)
+			return bad(r, "unprivileged: no socket before the first ns"), -1;
+		if (!r->root && netns_new(r)) {
+			expect(r, "ns", -1, errno);
+			return 0;
+		}
 		snprintf(r->ns[0].name, sizeof(r->ns[0].name), "init");
 		r->ns[0].fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 		r->nns = 1;
 	}
 	n = ns_get(r, st->tok[1]);
-	errno = 0;
+	if (!n && r->nns >= 4)
+		return bad(r, "too many namespaces"), -1;
 	if (n) {
 		ret = setns(n->fd, CLONE_NEWNET);
-	} else if (r->nns >= 4) {
-		return bad(r, "too many namespaces"), -1;
 	} else {
-		ret = unshare(CLONE_NEWNET);
-		if (!ret)
-			ret = lo_up();
+		ret = netns_new(r);
 		if (!ret) {
 			n = &r->ns[r->nns++];
 			snprintf(n->name, sizeof(n->name), "%s", st->tok[1]);
@@ -1590,39 +1639,38 @@ static int do_ns(struct run *r, const struct step *st)
 
 /*
  * veth A ADDR_A B ADDR_B: a veth pair between namespaces A and B (made
- * with "ns" before), addresses ADDR/24 on each end, both up. iproute2
- * does the netlink work; the pair dies with its namespaces.
+ * with "ns" before), addresses ADDR/24 on each end, both up; we end in B.
+ * iproute2 does the netlink work in the namespace it inherits from us and
+ * finds B by our fd: no named namespaces (ip netns), whose mounts need
+ * root. The pair dies with its namespaces.
  */
 static int do_veth(struct run *r, const struct step *st)
 {
-	char cmd[512], nm[2][32];
+	char cmd[512];
 	struct netns *n[2];
-	int i, ret = 0, pid = getpid();
+	int ret, pid = getpid();
 
 	if (st->ntok < 5 || !(n[0] = ns_get(r, st->tok[1])) || !(n[1] = ns_get(r, st->tok[3])))
 		return bad(r, "veth A ADDR_A B ADDR_B"), -1;
-	for (i = 0; i < 2 && !ret; i++) {
-		snprintf(nm[i], sizeof(nm[i]), "inxp%d%c", pid, 'a' + i);
-		ret = setns(n[i]->fd, CLONE_NEWNET);
-		snprintf(cmd, sizeof(cmd), "ip netns attach %s %d", nm[i], pid);
-		if (!ret)
-			ret = system(cmd);
-	}
-	/* The VM's kernel cannot autoload veth: modprobe runs outside our chroot. */
+	/*
+	 * The VM's kernel cannot autoload veth (its modprobe helper runs in
+	 * the initramfs) and unprivileged runs cannot load it:
+	 * run_selftests.sh loads it first.
+	 */
 	snprintf(cmd, sizeof(cmd),
 		 "{ modprobe -q veth 2>/dev/null; true; } && "
-		 "ip link add vx%da netns %s type veth peer name vx%db netns %s && "
-		 "ip -n %s addr add %s/24 dev vx%da && ip -n %s link set vx%da up && "
-		 "ip -n %s addr add %s/24 dev vx%db && ip -n %s link set vx%db up",
-		 pid, nm[0], pid, nm[1], nm[0], st->tok[2], pid, nm[0], pid,
-		 nm[1], st->tok[4], pid, nm[1], pid);
+		 "ip link add vx%da type veth peer name vx%db netns /proc/%d/fd/%d && "
+		 "ip addr add %s/24 dev vx%da && ip link set vx%da up",
+		 pid, pid, pid, n[1]->fd, st->tok[2], pid, pid);
+	ret = setns(n[0]->fd, CLONE_NEWNET);
 	if (!ret)
 		ret = system(cmd);
-	/* Only the names go; the namespaces live on through our fds. */
-	snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null",
-		 nm[0], nm[1]);
-	if (system(cmd) < 0)
-		ret = -1;
+	snprintf(cmd, sizeof(cmd), "ip addr add %s/24 dev vx%db && ip link set vx%db up",
+		 st->tok[4], pid, pid);
+	if (!ret)
+		ret = setns(n[1]->fd, CLONE_NEWNET);
+	if (!ret)
+		ret = system(cmd);
 	expect(r, "veth", ret ? -1 : 0, 0);
 	return 0;
 }

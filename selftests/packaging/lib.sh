@@ -163,14 +163,14 @@ pk_finish() {
 # Make a run-vm.sh guest look like a booted Debian system where these tests
 # depend on it.  The guest's devtmpfs has no /dev/fd, /dev/stdin, ...
 # (udev makes them), so bash's <(...), which dkms uses, fails.  And the
-# tests run chrooted into the host's root (at /host in the guest's
-# initramfs), but the kernel starts its module loader, kernel.modprobe
-# (/sbin/modprobe) for request_module("net-pf-18"), in the initramfs root,
-# which has neither modprobe nor /lib/modules: a family autoload would fail
-# whatever is installed.  So put a helper at that path in the initramfs root
-# that runs this system's modprobe inside the chroot, as the kernel runs
-# /sbin/modprobe on an installed system.  Idempotent; leaves alone what is
-# already there (an init that shares our root needs no helper).
+# tests run in the host's root (at /host in init's initramfs; mounts made
+# here show there too), but the kernel starts its module loader,
+# kernel.modprobe (/sbin/modprobe) for request_module("net-pf-18"), in the
+# initramfs root, which has neither modprobe nor /lib/modules: a family
+# autoload would fail whatever is installed.  So put a helper at that path in
+# the initramfs root that runs this system's modprobe chrooted into /host, as
+# the kernel runs /sbin/modprobe on an installed system.  Idempotent; leaves
+# alone what is already there (an init that shares our root needs no helper).
 pk_vm_system() {
 	local path mark=/tmp/.pk-root-mark.$$ init=/proc/1/root
 	[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd || return 1
