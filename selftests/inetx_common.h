@@ -699,4 +699,37 @@ static inline uint64_t inx_fnv(uint64_t h, const uint8_t *buf, size_t len)
 	return h;
 }
 
+/*
+ * Static keys that socket options switch on and off (netstamp_needed_key:
+ * SO_TIMESTAMP*, SIOCGSTAMP; tcp_md5_needed: TCP_MD5SIG; udp_encap_needed:
+ * UDP_ENCAP) or on once (ip4_min_ttl: IP_MINTTL; tcp_tx_delay_enabled:
+ * TCP_TX_DELAY), switched on by two AF_INET sockets (*tcp, *udp) that the
+ * caller keeps open: while they are, no kernel text is patched for these
+ * keys.  Under QEMU TCG, patching code another vCPU is running oopses with
+ * "int3" (netstamp's branch in ip_local_deliver_finish under loopback
+ * receive, tcp_options_write after TCP_TX_DELAY), AF_INET alone too: a
+ * flaw of the emulator, not of the kernel, that tests must not trip over.
+ * MD5 wants a crypto module, so only with md5.  Returns how many options
+ * failed.
+ */
+static inline int inx_pin_static_keys(int *tcp, int *udp, bool md5)
+{
+	struct tcp_md5sig sig = { .tcpm_keylen = 1, .tcpm_key = "k" };
+	struct sockaddr_in *sin = (void *)&sig.tcpm_addr;
+	int on = 1, encap = 2;	/* UDP_ENCAP_ESPINUDP */
+	int bad = 0;
+
+	*tcp = socket(AF_INET, SOCK_STREAM, 0);
+	*udp = socket(AF_INET, SOCK_DGRAM, 0);
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(0x7f0000fe);	/* 127.0.0.254: nobody's */
+	bad += setsockopt(*tcp, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on)) < 0;
+	bad += setsockopt(*tcp, IPPROTO_IP, IP_MINTTL, &on, sizeof(on)) < 0;
+	bad += setsockopt(*tcp, IPPROTO_TCP, 37 /* TCP_TX_DELAY */, &on, sizeof(on)) < 0;
+	if (md5)
+		bad += setsockopt(*tcp, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig)) < 0;
+	bad += setsockopt(*udp, IPPROTO_UDP, 100 /* UDP_ENCAP */, &encap, sizeof(encap)) < 0;
+	return bad;
+}
+
 #endif /* _INETX_COMMON_H */

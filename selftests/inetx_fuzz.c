@@ -1610,33 +1610,14 @@ static bool fz_sanity(void)
 }
 
 /*
- * Static keys that fuzzed options switch on and off (netstamp_needed_key:
- * SO_TIMESTAMP*, SIOCGSTAMP; tcp_md5_needed: TCP_MD5SIG; udp_encap_needed:
- * UDP_ENCAP) or on once (ip4_min_ttl: IP_MINTTL; tcp_tx_delay_enabled:
- * TCP_TX_DELAY) are switched on here, before the threads start, by
- * sockets held open until they stop: no kernel text is patched while they
- * run. Under QEMU TCG, patching code another vCPU is running oopses with
- * "int3": within seconds on 6.12 (netstamp's branch in
- * ip_local_deliver_finish under loopback receive), AF_INET alone too.
+ * The static keys fuzzed options flip are switched on before the threads
+ * start, by sockets held open until they stop (inx_pin_static_keys()).
  * --flip-keys leaves the keys to the fuzzing.
  */
 static int fz_pin_keys(void)
 {
-	struct tcp_md5sig md5 = { .tcpm_keylen = 1, .tcpm_key = "k" };
-	struct sockaddr_in *sin = (void *)&md5.tcpm_addr;
-	int tcp = socket(AF_INET, SOCK_STREAM, 0), udp = socket(AF_INET, SOCK_DGRAM, 0);
-	int on = 1, encap = 2;	/* UDP_ENCAP_ESPINUDP */
-	int bad = 0;
+	int tcp, udp, bad = inx_pin_static_keys(&tcp, &udp, fz_wild);
 
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(0x7f0000fe);	/* 127.0.0.254: nobody's */
-	bad += setsockopt(tcp, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on)) < 0;
-	bad += setsockopt(tcp, IPPROTO_IP, IP_MINTTL, &on, sizeof(on)) < 0;
-	bad += setsockopt(tcp, IPPROTO_TCP, 37 /* TCP_TX_DELAY */, &on, sizeof(on)) < 0;
-	/* MD5 wants a crypto module: not without --wild. */
-	if (fz_wild)
-		bad += setsockopt(tcp, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof(md5)) < 0;
-	bad += setsockopt(udp, IPPROTO_UDP, 100 /* UDP_ENCAP */, &encap, sizeof(encap)) < 0;
 	fz_dup_high(tcp);	/* held open until exit */
 	fz_dup_high(udp);
 	return bad;

@@ -16,6 +16,10 @@
  *	inetx_hold timewait FAMILY	FAMILY pair whose client closes first:
  *					leaves a FAMILY socket in TIME_WAIT
  *	inetx_hold port			print a currently free TCP port
+ *	inetx_hold keys FILE		switch on the static keys socket
+ *					options flip (inx_pin_static_keys())
+ *					and keep them on; writes FILE when
+ *					ready, then sleeps until killed
  *
  * Diagnostics go to stdout as "# ..." lines so KTAP callers can pass
  * them through. conn and wire close abortively where the inetx side
@@ -66,6 +70,23 @@ static int cmd_hold(int fam, const char *file)
 	if (!f)
 		return die(file);
 	fprintf(f, "%u\n", port);
+	fclose(f);
+	for (;;)
+		pause();
+}
+
+static int cmd_keys(const char *file)
+{
+	int tcp, udp, bad;
+	FILE *f;
+
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	bad = inx_pin_static_keys(&tcp, &udp, false);
+	f = fopen(file, "w");
+	if (!f)
+		return die(file);
+	fprintf(f, "%d\n", bad);
 	fclose(f);
 	for (;;)
 		pause();
@@ -230,6 +251,10 @@ int main(int argc, char **argv)
 		alarm(0);	/* killed by the caller */
 		return cmd_hold(atoi(argv[2]), argv[3]);
 	}
+	if (argc == 3 && !strcmp(argv[1], "keys")) {
+		alarm(0);	/* killed by the caller */
+		return cmd_keys(argv[2]);
+	}
 	if (argc == 3 && !strcmp(argv[1], "conn"))
 		return cmd_conn(atoi(argv[2]));
 	if (argc == 2 && !strcmp(argv[1], "tcp"))
@@ -240,7 +265,7 @@ int main(int argc, char **argv)
 		return cmd_wire(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 2 && !strcmp(argv[1], "port"))
 		return cmd_port();
-	fprintf(stderr, "usage: %s socket|hold|conn|tcp|timewait|wire|port ...\n",
+	fprintf(stderr, "usage: %s socket|hold|keys|conn|tcp|timewait|wire|port ...\n",
 		argv[0]);
 	return 2;
 }

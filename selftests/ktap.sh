@@ -85,6 +85,30 @@ ktap_wait() {
 	done
 }
 
+# Static keys that tests' socket options would flip are kept on from here
+# until ktap_unpin_keys (inetx_hold keys, see inx_pin_static_keys()): under
+# QEMU TCG, patching kernel text that another vCPU runs oopses with "int3".
+# Prints a diagnostic; the keys are switched while nothing else runs.
+ktap_pin_keys() { # DIR: where the holder's ready file goes
+	local ready=$1/.keys-pinned
+	rm -f "$ready"
+	"${INETX_BIN:?}/inetx_hold" keys "$ready" &
+	KTAP_KEYS_PID=$!
+	if ktap_wait 30 test -s "$ready"; then
+		ktap_diag "static keys pinned on (options that failed: $(cat "$ready"))"
+	else
+		ktap_diag "static keys not pinned: inetx_hold keys did not start"
+	fi
+	rm -f "$ready"
+}
+
+ktap_unpin_keys() {
+	[ -n "${KTAP_KEYS_PID:-}" ] || return 0
+	kill "$KTAP_KEYS_PID" 2>/dev/null
+	wait "$KTAP_KEYS_PID" 2>/dev/null
+	KTAP_KEYS_PID=""
+}
+
 ktap_elapsed() {
 	awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'
 }

@@ -159,6 +159,7 @@ ktap_diag "kernel $(uname -r), module $KO"
 ip link set lo up 2>/dev/null
 START_MARK="run_selftests.sh start $$ $(date +%s)"
 echo "$START_MARK" >/dev/kmsg
+ktap_pin_keys "$OUT"
 
 run_doc inetx_module 600 "$HERE/inetx_module.sh" "$KO"
 
@@ -203,6 +204,7 @@ summary=$(ktap_ok "$OUT/rmmod.ktap" 0)
 ktap_result $? "rmmod ($summary)"
 grep '^# rmmod' "$OUT/rmmod.ktap"
 
+ktap_unpin_keys
 kernel_log_doc >"$OUT/kernel_log.ktap" 2>"$OUT/kernel_log.err"
 DOCS+=("$OUT/kernel_log.ktap")
 summary=$(ktap_ok "$OUT/kernel_log.ktap" 0)
