@@ -9,12 +9,16 @@
 #  1. KUnit: insmod KO, then KUNIT_KO (its suites run while it loads); each
 #     suite's KTAP is copied from /sys/kernel/debug/kunit/SUITE/results to
 #     OUTDIR/kunit-SUITE.ktap; rmmod both; kmemleak scan.
-#  2. Fault injection (OUTDIR/fault_injection.ktap): failslab limited to
-#     allocations with inetx.ko's code on the stack; socket() must fail
-#     with ENOMEM, then a sweep fails the first, second, ... such
-#     allocation of inetx_hold's connections, one per run.  Every run must
-#     end (success or a clean error), the module must unload (no reference
-#     leaked) and a kmemleak scan must find nothing.
+#  2. Fault injection (OUTDIR/fault_injection.ktap): where the kernel has
+#     failslab's stack filter (not 6.1), socket() must fail with ENOMEM
+#     when an allocation made from inetx.ko's code fails; then
+#     inetx_failnth fails the 1st, 2nd, ... allocation of every syscall
+#     path through /proc/thread-self/fail-nth (failslab and
+#     fail_page_alloc), for AF_INET and inetx, until a run injects nothing
+#     (INETX_FAILNTH_LONG=1: more socket options).  Every run must end
+#     (success or a clean error), inetx connections must still work, the
+#     module must unload (no reference leaked) and a kmemleak scan must
+#     find nothing.
 #  3. The whole selftest suite: selftests/run_selftests.sh KO OUTDIR (its
 #     KTAP documents land in OUTDIR, its summary in run_selftests.log).
 #  4. After its final rmmod: another kmemleak scan, and the kernel log since
@@ -75,7 +79,8 @@ kmemleak_result() {
 }
 
 FAILSLAB=/sys/kernel/debug/failslab
-HOLD=${INETX_BIN:-$TOP/build/selftests}/inetx_hold
+FAIL_PAGE_ALLOC=/sys/kernel/debug/fail_page_alloc
+BIN=${INETX_BIN:-$TOP/build/selftests}
 
 # failslab, for allocations with [$1, $2) on the stack (inetx.ko's code).
 failslab_arm() {
@@ -97,52 +102,69 @@ failslab_disarm() {
 	printf '%#x\n' -1 >"$FAILSLAB/require-end"
 }
 
+# For fail-nth: every allocation of the task counts.  The gfp and order
+# filters of failslab and fail_page_alloc run before should_fail_ex()
+# consults fail-nth (and their defaults skip GFP_KERNEL and order 0);
+# fail-nth itself comes before probability, space and times, but on 6.12
+# after the stack filter, which failslab_disarm leaves wide open.
+# $1: Y to restore the defaults afterwards.
+failnth_setup() {
+	local d dflt=${1:-N}
+	for d in "$FAILSLAB" "$FAIL_PAGE_ALLOC"; do
+		echo "$dflt" >"$d/ignore-gfp-wait"
+		echo 0 >"$d/probability"
+		# verbose 1: two NOTICE lines per fault, no stack dump (2 would
+		# print a Call Trace, which reads as a splat).
+		echo 1 >"$d/verbose"
+	done
+	echo "$dflt" >"$FAIL_PAGE_ALLOC/ignore-gfp-highmem"
+	if [ "$dflt" = Y ]; then echo 1; else echo 0; fi >"$FAIL_PAGE_ALLOC/min-order"
+	[ ! -w "$FAILSLAB/require-start" ] || failslab_disarm
+}
+
 fault_injection_doc() {
-	local text size out rc space fam runs=0 failed=0 hung=0 t0
+	local text size out rc fam t0 args=()
 	# A document of its own: fresh ktap.sh counters (call it in a subshell).
 	KTAP_N=0 KTAP_PASS=0 KTAP_FAIL=0 KTAP_SKIP=0
 	ktap_start 6
 	out=$(ktap_insmod "$KO")
 	ktap_result $? "insmod $(basename "$KO")${out:+: $out}"
+	fam=$(cat /sys/module/inetx/parameters/family)
+
 	# The base of the module's text, then text and data: its code is inside.
 	text=$(awk '$1 == "inetx" { print $6 }' /proc/modules)
 	size=$(cat /sys/module/inetx/coresize 2>/dev/null)
-	if [ ! -w "$FAILSLAB/require-start" ] || [ -z "$text" ] || [ -z "$size" ]; then
-		echo "Bail out! no failslab stack filter, or no address for inetx"
-		return
-	fi
-	fam=$(cat /sys/module/inetx/parameters/family)
-	ktap_diag "failing slab allocations made from $text + $size"
-	failslab_arm "$text" $((text + size))
-
-	echo 0 >"$FAILSLAB/space"
-	echo 1 >"$FAILSLAB/times"
-	out=$("$HOLD" socket "$fam")
-	[ "$out" = ENOMEM ]
-	ktap_result $? "socket() fails with ENOMEM when inetx's sk_alloc() fails: $out"
-
-	# space S: the first allocation after S bytes of filtered ones fails;
-	# "times" still 1 afterwards means none did: the sweep has passed
-	# every allocation of a run.  512-byte steps (one run is ~35 KiB of
-	# them) keep it to a minute or two under TCG.
-	t0=$(date +%s)
-	for ((space = 0; space <= 262144; space += 512)); do
-		echo "$space" >"$FAILSLAB/space"
+	if [ ! -w "$FAILSLAB/require-start" ]; then
+		# FAULT_INJECTION_STACKTRACE_FILTER depends on !X86_64 before 6.2.
+		ktap_skip "no failslab stack filter in $(uname -r); the fail-nth socket sweep covers it" \
+			"socket() fails with ENOMEM when inetx's sk_alloc() fails"
+	elif [ -z "$text" ] || [ -z "$size" ]; then
+		ktap_result 1 "socket() fails with ENOMEM when inetx's sk_alloc() fails: no address for inetx"
+	else
+		ktap_diag "failing slab allocations made from $text + $size"
+		failslab_arm "$text" $((text + size))
+		echo 0 >"$FAILSLAB/space"
 		echo 1 >"$FAILSLAB/times"
-		timeout -k 5 60 "$HOLD" conn "$fam" >/dev/null 2>&1
-		rc=$?
-		[ "$(cat "$FAILSLAB/times")" = 1 ] && break
-		runs=$((runs + 1))
-		[ $rc = 0 ] || failed=$((failed + 1))
-		[ $rc -lt 124 ] || hung=$((hung + 1))
-	done
-	failslab_disarm
-	ktap_diag "space $space: no allocation left to fail"
-	[ "$runs" -gt 0 ] && [ "$hung" = 0 ]
-	ktap_result $? "failslab sweep: $runs runs with one failed allocation each ($failed failed, $hung hung) in $(($(date +%s) - t0)) s"
+		out=$("$BIN/inetx_hold" socket "$fam")
+		failslab_disarm
+		[ "$out" = ENOMEM ]
+		ktap_result $? "socket() fails with ENOMEM when inetx's sk_alloc() fails: $out"
+	fi
 
-	"$HOLD" conn "$fam" >/dev/null
-	ktap_result $? "inetx connections work again once failslab is off"
+	# Every syscall path, failing its 1st, 2nd, ... allocation (its own
+	# KTAP, indented as a subtest).  Long mode: more socket options.
+	[ "${INETX_FAILNTH_LONG:-0}" = 0 ] || args+=(--long)
+	failnth_setup N
+	t0=$(date +%s)
+	echo "    # Subtest: inetx_failnth"
+	INETX_REQUIRE=1 timeout -k 5 "${INETX_FAILNTH_TIMEOUT:-2400}" \
+		"$BIN/inetx_failnth" "${args[@]}" 2>&1 | sed 's/^/    /'
+	rc=${PIPESTATUS[0]}
+	failnth_setup Y
+	ktap_result "$rc" "inetx_failnth: fail-nth sweep of every syscall path, exit $rc, $(($(date +%s) - t0)) s"
+
+	"$BIN/inetx_hold" conn "$fam" >/dev/null
+	ktap_result $? "inetx connections work after the sweep"
 	t0=$(date +%s)
 	out=$(rmmod_wait inetx 90)
 	ktap_result $? "rmmod inetx after the sweep ($(($(date +%s) - t0)) s): no module reference leaked${out:+: $out}"
@@ -209,7 +231,8 @@ kmemleak_result "$(kmemleak_scan)" "kmemleak after the KUnit suites and rmmod"
 # ---- 2. fault injection ------------------------------------------------------
 echo "debug_kernel: fault injection" >&3
 (fault_injection_doc) >"$OUT/fault_injection.ktap" 2>&1
-grep -E '^(not )?ok |^Bail' "$OUT/fault_injection.ktap" | sed 's/^/fault_injection: /' >&3
+grep -E '^( {4})?((not )?ok |Bail|# FAILNTH)' "$OUT/fault_injection.ktap" |
+	sed 's/^ *\(.\)/fault_injection: \1/' >&3
 fault_rc=0
 grep -qE '^not ok |^Bail' "$OUT/fault_injection.ktap" && fault_rc=1
 [ ! -d /sys/module/inetx ] || rmmod_wait inetx 90 >/dev/null

@@ -12,8 +12,9 @@
 #  2. inetx.ko and inetx_kunit.ko built against its tree with W=1 and
 #     sparse (C=1), in build/debug-SERIES/; any compiler, sparse or modpost
 #     warning fails the stage.
-#  3. run-vm.sh boots that kernel and runs guest.sh: KUnit, a failslab
-#     sweep, the selftests, kmemleak scans and the kernel log check.
+#  3. run-vm.sh boots that kernel and runs guest.sh: KUnit, a fail-nth
+#     sweep (INETX_FAILNTH_LONG=1: more socket options), the selftests,
+#     kmemleak scans and the kernel log check.
 #
 # OUTDIR (default build/check/debug-SERIES) then holds the KTAP documents
 # (kunit-*.ktap, fault_injection.ktap, debug_kernel.ktap and
