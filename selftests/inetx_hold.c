@@ -54,11 +54,23 @@ static void on_term(int sig)
 	_exit(0);
 }
 
+/* Ready: write VAL to FILE for the caller, then sleep until killed. */
+static int ready_then_wait(const char *file, int val)
+{
+	FILE *f = fopen(file, "w");
+
+	if (!f)
+		return die(file);
+	fprintf(f, "%d\n", val);
+	fclose(f);
+	for (;;)
+		pause();
+}
+
 static int cmd_hold(int fam, const char *file)
 {
 	uint16_t port;
 	int lfd, fd;
-	FILE *f;
 
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
@@ -66,30 +78,17 @@ static int cmd_hold(int fam, const char *file)
 	fd = socket(fam, SOCK_STREAM, 0);
 	if (lfd < 0 || fd < 0)
 		return die("socket");
-	f = fopen(file, "w");
-	if (!f)
-		return die(file);
-	fprintf(f, "%u\n", port);
-	fclose(f);
-	for (;;)
-		pause();
+	return ready_then_wait(file, port);
 }
 
 static int cmd_keys(const char *file)
 {
 	int tcp, udp, bad;
-	FILE *f;
 
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	bad = inx_pin_static_keys(&tcp, &udp, false);
-	f = fopen(file, "w");
-	if (!f)
-		return die(file);
-	fprintf(f, "%d\n", bad);
-	fclose(f);
-	for (;;)
-		pause();
+	return ready_then_wait(file, bad);
 }
 
 /* One echo exchange: client of cfam to a listener of sfam. */
