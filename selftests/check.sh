@@ -191,16 +191,14 @@ fi
 # (netem).  Each pair takes two VM slots at once; the kernels one after
 # the other.
 twohost_stage() { # OUT
-	local k dir t log rc=0
+	local k args vmk t log rc=0
 	mkdir -p "$1"
 	for k in $kvers; do
 		t=$(date +%s)
 		log=$1/$k.log
-		if installed "$k"; then
-			selftests/inetx_twohost.sh --kver "$k" --out "$1/$k" >"$log" 2>&1 || rc=1
-		elif dir=$(selftests/vm/debian-dev.sh kernel "$k" 2>/dev/null); then
-			selftests/inetx_twohost.sh --kver "$k" --kernel "$dir/vmlinuz" --modroot "$dir" \
-				--out "$1/$k" >"$log" 2>&1 || rc=1
+		if args=$(selftests/vm/debian-dev.sh vm-args "$k" 2>/dev/null); then
+			mapfile -t vmk <<<"$args"
+			selftests/inetx_twohost.sh "${vmk[@]}" --out "$1/$k" >"$log" 2>&1 || rc=1
 		else
 			echo "twohost: no $k from the development suite" >"$log"
 			rc=1

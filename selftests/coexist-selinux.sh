@@ -44,11 +44,8 @@ for k in $kvers; do
 	if [ "$prebuilt" != 1 ]; then
 		make --no-print-directory KVER="$k" modules >"$log" 2>&1 || { cat "$log"; rc=1; continue; }
 	fi
-	vmk=(--kver "$k")
-	if [ ! -e "/boot/vmlinuz-$k" ]; then
-		dir=$(selftests/vm/debian-dev.sh kernel "$k") || { rc=1; continue; }
-		vmk+=(--kernel "$dir/vmlinuz" --modroot "$dir")
-	fi
+	args=$(selftests/vm/debian-dev.sh vm-args "$k") || { rc=1; continue; }
+	mapfile -t vmk <<<"$args"
 	echo "== $k: coexistence suite with SELinux in QEMU"
 	selftests/vm/run-vm.sh "${vmk[@]}" --out "$out" --quiet --timeout 900 \
 		--append "security=selinux selinux=1" -- \

@@ -9,6 +9,7 @@
 #   selftests/vm/debian-dev.sh unpack PKG DESTDIR
 #   selftests/vm/debian-dev.sh kver [SERIES]
 #   selftests/vm/debian-dev.sh kernel [SERIES|KVER]
+#   selftests/vm/debian-dev.sh vm-args KVER
 #
 #   update          refresh the package index now
 #   version PKG     print PKG's version in the suite
@@ -30,6 +31,10 @@
 #                   which 7.x packages ship as usr/lib/modules/KVER/vmlinuz).
 #                   A KVER (e.g. 7.2.13+deb14-amd64) picks that kernel,
 #                   which must still be in the suite.
+#   vm-args KVER    print run-vm.sh's arguments for booting KVER, one per
+#                   line: --kver KVER for a kernel installed on this host
+#                   (/boot/vmlinuz-KVER), else also --kernel DIR/vmlinuz
+#                   --modroot DIR, with DIR from "kernel KVER"
 #
 # The directory is printed as the last line on stdout; progress and timings
 # go to stderr.  Everything lives under
@@ -243,5 +248,16 @@ unpack)
 	;;
 kver) [ $# -le 1 ] || usage; apt_setup; index_update; kver_of "${1:-7.2}" ;;
 kernel) [ $# -le 1 ] || usage; apt_setup; index_update; kernel_path "${1:-7.2}" ;;
+vm-args)
+	[ $# = 1 ] || usage
+	if [ -e "/boot/vmlinuz-$1" ]; then
+		printf '%s\n' --kver "$1"
+	else
+		apt_setup
+		index_update
+		dir=$(kernel_path "$1")
+		printf '%s\n' --kver "$1" --kernel "$dir/vmlinuz" --modroot "$dir"
+	fi
+	;;
 *) say "unknown command $cmd"; usage ;;
 esac
