@@ -1631,19 +1631,11 @@ static void fz_handler(int sig)
 /* A fresh network namespace with lo up: the host's own stack stays apart. */
 static int fz_netns(void)
 {
-	struct ifreq ifr = { .ifr_name = "lo" };
 	int fd, ret;
 
 	if (unshare(CLONE_NEWNET))
 		return -1;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
-		return -1;
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	if (!ret)
-		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
+	ret = inx_lo_up();
 	/*
 	 * Orphans whose peer drops their segments (a filter, TCP_REPAIR,
 	 * IP_MINTTL, MD5) retransmit for ~100 s by default, holding inetx

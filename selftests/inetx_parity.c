@@ -1514,20 +1514,6 @@ static int do_catchup(struct run *r, const struct step *st)
 	return 0;
 }
 
-static int lo_up(void)
-{
-	struct ifreq ifr;
-	int fd, ret;
-
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	ifr.ifr_flags = IFF_UP;
-	ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return ret;
-}
-
 static int write_str(const char *path, const char *s)
 {
 	ssize_t len = strlen(s);
@@ -1569,7 +1555,7 @@ static int netns_new(struct run *r)
 {
 	if (userns_enter(r) || unshare(CLONE_NEWNET))
 		return -1;
-	return lo_up();
+	return inx_lo_up();
 }
 
 /* netns: a new network namespace with lo up. */

@@ -76,24 +76,6 @@ static bool module_present(void)
 	return !access(MOD_SYSFS, F_OK);
 }
 
-/* Bring up lo in a fresh network namespace (127.0.0.1 comes with it). */
-static int lo_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), rc = -1;
-
-	if (fd < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	if (!ioctl(fd, SIOCGIFFLAGS, &ifr)) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return rc;
-}
-
 static int tcp_state(int fd)
 {
 	struct tcp_info ti;
@@ -258,7 +240,7 @@ static void *mc_netns(void *arg)
 			continue;
 		}
 		last = g;
-		if (unshare(CLONE_NEWNET) || lo_up()) {
+		if (unshare(CLONE_NEWNET) || inx_lo_up()) {
 			fail("netns: unshare/lo: %s", inx_errname(errno));
 			continue;
 		}
@@ -428,7 +410,7 @@ static int nn_child(void *p)
 	uint16_t p1, p2, pin, tport;
 	char b[64] = "unread";
 
-	if (unshare(CLONE_NEWNET) || lo_up())
+	if (unshare(CLONE_NEWNET) || inx_lo_up())
 		return printf("# child: unshare/lo: %s\n", strerror(errno)), 1;
 	l2 = inx_listen(fam, 16, &p2);
 	lin = inx_listen(AF_INET, 16, &pin);
