@@ -15,7 +15,7 @@
 # CHECK_MIRRORS=0 leaves out the mirror fidelity stage (selftests/mirror-fidelity.sh).
 # CHECK_TWOHOST=0 leaves out the two-guest network stage
 # (selftests/inetx_twohost.sh; INETX_TWOHOST_MIB sets its transfer size).
-# CHECK_VMS=N: QEMU guests at a time, over all stages (default 2).
+# CHECK_VMS=N: QEMU guests at a time, over all stages (default: CPUs + 1).
 # CHECK_VM_TIMEOUT: seconds per selftest VM (default 2400).
 #
 # After the build, the stages run side by side: the selftest VMs, the
@@ -84,7 +84,11 @@ build() {
 }
 timed build build
 
-export INETX_VM_SLOTS=${CHECK_VMS:-2} INETX_VM_SLOT_DIR=$logs/vm-slots
+# One guest more than CPUs: a guest waiting (a TIME_WAIT socket expiring,
+# an RCU grace period in rmmod, depmod reading modules over 9p, a guest pair
+# waiting for each other) leaves its CPU to the extra one. With one guest
+# per CPU, a third of the CPU time after the debug kernels was idle.
+export INETX_VM_SLOTS=${CHECK_VMS:-$(($(nproc) + 1))} INETX_VM_SLOT_DIR=$logs/vm-slots
 vm_timeout=${CHECK_VM_TIMEOUT:-2400}
 
 # Stages in the background, each logging to $logs/NAME.log.

@@ -20,7 +20,8 @@
 #     module must unload (no reference leaked) and a kmemleak scan must
 #     find nothing.
 #  3. The whole selftest suite: selftests/run_selftests.sh KO OUTDIR (its
-#     KTAP documents land in OUTDIR, its summary in run_selftests.log).
+#     KTAP documents land in OUTDIR, its summary in run_selftests.log),
+#     with 2,000 connections in the mass race instead of 10,000.
 #  4. After its final rmmod: another kmemleak scan, and the kernel log since
 #     boot must hold no KASAN, UBSAN, lockdep, kmemleak or other report.
 #
@@ -238,6 +239,11 @@ grep -qE '^not ok |^Bail' "$OUT/fault_injection.ktap" && fault_rc=1
 [ ! -d /sys/module/inetx ] || rmmod_wait inetx 90 >/dev/null
 
 # ---- 3. the selftest suite -------------------------------------------------
+# The mass race opens fewer connections here: at about 15 ms per connection
+# under KASAN and TCG it stopped after 60 s at 4,352 of 10,000 (124 s in
+# all); 2,000 are all opened, so its invariants hold at a known count. The
+# stock kernels open the 10,000.
+export INETX_RACES_CONNS=${INETX_RACES_CONNS:-2000}
 t0=$(date +%s)
 "$TOP/selftests/run_selftests.sh" "$KO" "$OUT" </dev/null 2>&1 |
 	tee "$OUT/run_selftests.log" >&3

@@ -137,18 +137,21 @@ take_slots() { # N: sets SLOTS_GOT (slot numbers) and SLOTS_WAITED (s)
 	case "$prio" in ''|*[!0-9]*) die "INETX_VM_PRIO wants a number" ;; esac
 	slot_dir=${INETX_VM_SLOT_DIR:-$CACHE/slots}
 	mkdir -p "$slot_dir"
-	# Waiters announce themselves as wait.PRIO.PID (stale ones: dead PID).
-	waitf=$slot_dir/wait.$prio.$$
+	# Waiters announce themselves as wait.PRIO.PID.WANT (stale ones: dead
+	# PID). A waiter for more slots than we want does not hold us back:
+	# it waits for slots to be free together, and the ones it leaves free
+	# meanwhile would otherwise idle (it goes once the others are done).
+	waitf=$slot_dir/wait.$prio.$$.$want
 	touch "$waitf"
 	# shellcheck disable=SC2064  # expand $waitf now
 	trap "rm -f '$waitf'" EXIT
 	ahead() {
-		local f p pid
-		for f in "$slot_dir"/wait.*.*; do
+		local f p pid w
+		for f in "$slot_dir"/wait.*.*.*; do
 			[ -e "$f" ] || continue
-			p=${f##*/wait.} pid=${f##*.}
-			p=${p%%.*}
-			[ "$p" -lt "$prio" ] && kill -0 "$pid" 2>/dev/null && return 0
+			IFS=. read -r _ p pid w <<<"${f##*/}"
+			[ "$p" -lt "$prio" ] && [ "$w" -le "$want" ] &&
+				kill -0 "$pid" 2>/dev/null && return 0
 		done
 		return 1
 	}
