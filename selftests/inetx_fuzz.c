@@ -80,7 +80,7 @@
 #define FZ_STUCK_MS	30000	/* still blocked after this: a failure */
 #define FZ_NERR		136
 #define FZ_CHILD_OPS	8
-#define FZ_STORED	256	/* sockets a recvmmsg may have left ERESTARTSYS on */
+#define FZ_STORED	1024	/* sockets a recvmmsg may have left ERESTARTSYS on */
 #define ERESTARTSYS	512	/* include/linux/errno.h, kernel-internal */
 
 enum fz_kind {
@@ -862,7 +862,7 @@ static unsigned long fz_ino(int fd)
 }
 
 /* recvmmsg on the socket of @ino may have stored an ERESTARTSYS. */
-static void fz_stored_add(struct fz_thread *t, unsigned long ino)
+static void fz_stored_add(unsigned long ino)
 {
 	int i;
 
@@ -876,8 +876,13 @@ static void fz_stored_add(struct fz_thread *t, unsigned long ino)
 			return;
 		}
 	}
-	ktap_diag("t%d: more than %d sockets with a stored error: the next ERESTARTSYS fails",
-		  t->idx, FZ_STORED);
+	/*
+	 * Full (the long mode): the oldest records go first. Their sockets
+	 * are long closed: the fd table is small and churns every second.
+	 */
+	i = atomic_fetch_add(&fz_sh->adds, 1) % FZ_STORED;
+	atomic_store(&fz_sh->left[i], 1);
+	atomic_store(&fz_sh->ino[i], ino);
 }
 
 /* Take one stored ERESTARTSYS of @ino; false if none was recorded. */
@@ -910,7 +915,7 @@ static int fz_recvmmsg(struct fz_thread *t, int fd, struct mmsghdr *mm, unsigned
 	err = errno;
 	/* Messages, and our signal came: sk_err may hold ERESTARTSYS. */
 	if (ret > 0 && atomic_load(&fz_sigs) != sigs && ino)
-		fz_stored_add(t, ino);
+		fz_stored_add(ino);
 	atomic_store(slot, 0);
 	errno = err;
 	return ret;
