@@ -16,7 +16,7 @@
 # reloads inetx and leaves it loaded), inetx_wire.sh, inetx_fuzz (root),
 # rmmod, kernel log check.
 #
-# inetx_fuzz runs for INETX_FUZZ_SECONDS (default 120; 14400 is the long
+# inetx_fuzz runs for INETX_FUZZ_SECONDS (default 180; 14400 is the long
 # mode) with INETX_FUZZ_THREADS threads (default 4) and seed
 # INETX_FUZZ_SEED (default: today's UTC date as YYYYMMDD, so the kernels of
 # one make check get the same seed and every day a new one). The seed and a
@@ -45,7 +45,7 @@ MOD=inetx
 export INETX_BIN=${INETX_BIN:-$TOP/build/selftests}
 export INETX_REQUIRE=1		# in the guest a missing family is a failure
 CTESTS=(inetx_create inetx_connect inetx_data inetx_parity)
-FUZZ_SECONDS=${INETX_FUZZ_SECONDS:-120}
+FUZZ_SECONDS=${INETX_FUZZ_SECONDS:-180}
 FUZZ_SEED=${INETX_FUZZ_SEED:-$(date -u +%Y%m%d)}
 FUZZ_THREADS=${INETX_FUZZ_THREADS:-4}
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
