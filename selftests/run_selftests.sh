@@ -197,11 +197,14 @@ run_doc inetx_coexist 1800 "$HERE/inetx_coexist.sh" "$KO"
 
 run_doc inetx_wire 300 "$HERE/inetx_wire.sh" "$KO"
 
+# The final rmmod's TIME_WAIT socket, made now so that it expires under
+# the fuzzer (rmmod_pin_doc).
+rmmod_pin_doc >"$OUT/rmmod.ktap" 2>"$OUT/rmmod.err"
+
 # Random operations on shared inetx and AF_INET sockets; the kernel log
 # check below is most of what it is for. In a network namespace of its own:
 # its TIME_WAIT sockets go with it and its orphans retry once, so the final
 # rmmod waits no longer for them (in init_net: 105 s on 6.12).
-rmmod_pin_doc >"$OUT/rmmod.ktap" 2>"$OUT/rmmod.err"
 ktap_diag "inetx_fuzz: seed $FUZZ_SEED, $FUZZ_SECONDS s, $FUZZ_THREADS threads"
 run_doc inetx_fuzz $((FUZZ_SECONDS + 300)) "$INETX_BIN/inetx_fuzz" --seed "$FUZZ_SEED" \
 	--seconds "$FUZZ_SECONDS" --threads "$FUZZ_THREADS" --netns
