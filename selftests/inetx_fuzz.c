@@ -881,6 +881,8 @@ static void fz_stored_add(unsigned long ino)
 	 * are long closed: the fd table is small and churns every second.
 	 */
 	i = atomic_fetch_add(&fz_sh->adds, 1) % FZ_STORED;
+	/* Unmatchable while its count changes: no take sees old ino, new count. */
+	atomic_store(&fz_sh->ino[i], 0);
 	atomic_store(&fz_sh->left[i], 1);
 	atomic_store(&fz_sh->ino[i], ino);
 }
