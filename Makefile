@@ -14,7 +14,8 @@
 #   make run              the demo: a VM, inetx loaded, a client and server
 #   make checkpatch | sparse | lint
 #   make install | uninstall [DESTDIR=] [PREFIX=/usr/local] [KVER=]
-#                         module, <linux/inetx.h>, tools, inetx(7)
+#                         module, <linux/inetx.h>, tools, inetx(7),
+#                         inetx-run(1)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -95,6 +96,9 @@ lint: checkpatch sparse
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 INCLUDEDIR ?= $(PREFIX)/include
+# inetx-run looks for its library in ../lib/inetx/ from its own directory
+# (BINDIR/../lib/inetx/); another LIBDIR needs INETX_RUN_LIB at run time.
+LIBDIR ?= $(PREFIX)/lib
 MANDIR ?= $(PREFIX)/share/man
 INSTALL_MOD_DIR ?= updates
 INSTALL ?= install
@@ -117,13 +121,18 @@ install: $(if $(KDIR),,$(foreach k,$(KVERS),$(BUILD)/$(k)/module/inetx.ko))
 		'$(DESTDIR)/lib/modules/$(k)/$(INSTALL_MOD_DIR)/inetx.ko' &&$(if $(DESTDIR),, $(DEPMOD) -a '$(k)' &&)) true
 	$(INSTALL) -D -m 644 include/uapi/linux/inetx.h '$(DESTDIR)$(INCLUDEDIR)/linux/inetx.h'
 	$(INSTALL) -D -m 755 $(BUILD)/tools/inetx_seed '$(DESTDIR)$(BINDIR)/inetx_seed'
+	$(INSTALL) -D -m 755 $(BUILD)/tools/inetx-run '$(DESTDIR)$(BINDIR)/inetx-run'
+	$(INSTALL) -D -m 644 $(BUILD)/tools/libinetx-run.so '$(DESTDIR)$(LIBDIR)/inetx/libinetx-run.so'
 	$(INSTALL) -D -m 644 man/inetx.7 '$(DESTDIR)$(MANDIR)/man7/inetx.7'
+	$(INSTALL) -D -m 644 man/inetx-run.1 '$(DESTDIR)$(MANDIR)/man1/inetx-run.1'
 
 uninstall:
 	@test -n "$(KVERS)" || { echo "make uninstall needs KVER=" >&2; exit 1; }
 	$(foreach k,$(KVERS),rm -f '$(DESTDIR)/lib/modules/$(k)/$(INSTALL_MOD_DIR)/inetx.ko' &&$(if $(DESTDIR),, $(DEPMOD) -a '$(k)' &&)) true
 	rm -f '$(DESTDIR)$(INCLUDEDIR)/linux/inetx.h' '$(DESTDIR)$(BINDIR)/inetx_seed' \
-		'$(DESTDIR)$(MANDIR)/man7/inetx.7'
+		'$(DESTDIR)$(BINDIR)/inetx-run' '$(DESTDIR)$(LIBDIR)/inetx/libinetx-run.so' \
+		'$(DESTDIR)$(MANDIR)/man7/inetx.7' '$(DESTDIR)$(MANDIR)/man1/inetx-run.1'
+	rmdir '$(DESTDIR)$(LIBDIR)/inetx' 2>/dev/null || true
 
 clean:
 	rm -rf $(BUILD)
@@ -131,4 +140,4 @@ clean:
 		Module.symvers modules.order .*.cmd
 
 help:
-	@sed -n '3,17p' Makefile
+	@sed -n '3,18p' Makefile

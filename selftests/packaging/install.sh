@@ -37,12 +37,15 @@ want_files() { # PREFIX
 	for k in $KVERS; do echo "644 lib/modules/$k/updates/inetx.ko"; done
 	echo "644 ${1#/}/include/linux/inetx.h"
 	echo "755 ${1#/}/bin/inetx_seed"
+	echo "755 ${1#/}/bin/inetx-run"
+	echo "644 ${1#/}/lib/inetx/libinetx-run.so"
 	echo "644 ${1#/}/share/man/man7/inetx.7"
+	echo "644 ${1#/}/share/man/man1/inetx-run.1"
 }
 files_ok() { # PREFIX
 	diff -u <(want_files "$1" | sort) <(cd "$D" && find . -type f -printf '%m %P\n' | sort)
 }
-pk_run "installs exactly the module(s), header, tool and man page, with modes" files_ok /usr
+pk_run "installs exactly the module(s), header, tools, library and man pages, with modes" files_ok /usr
 
 modules_ok() {
 	local k f bad=0
