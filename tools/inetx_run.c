@@ -209,7 +209,7 @@ static int install_filter(bool sel_mode, bool watch_addrs)
 		/* 16 */ RET(SECCOMP_RET_USER_NOTIF),
 		RET(SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+	struct sock_fprog prog = { .len = ARRAY_SIZE(f), .filter = f };
 
 	/* Not needed with CAP_SYS_ADMIN, but then a setuid exec would not drop it. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
@@ -372,7 +372,7 @@ static void on_socket(struct supervisor *sv)
 	if (fd < 0) {
 		err = errno;
 		if (verbose)
-			say_task(tid, -1, "socket() of the inetx family failed", NULL,
+			say_task(tid, -1, "no inetx socket", NULL,
 				 strict ? "" : ": AF_INET instead");
 		if (strict)
 			notif_send(sv, sv->req->id, -err, 0, 0);
@@ -477,7 +477,7 @@ static void on_addr(struct supervisor *sv)
 	nfd = inx_new_like(old, family);
 	if (nfd < 0) {
 		if (verbose)
-			say_task(tid, tfd, what, &sin, ": socket() of the inetx family failed");
+			say_task(tid, tfd, what, &sin, ": no inetx socket");
 		if (strict) {
 			notif_send(sv, sv->req->id, -errno, 0, 0);
 			goto done;
@@ -571,7 +571,7 @@ static int run_seccomp(char **argv)
 		die("/proc/self/ns/net");
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(forwarded); i++)
 		sigaddset(&set, forwarded[i]);
 	if (sigprocmask(SIG_BLOCK, &set, &old))
 		die("sigprocmask");
@@ -762,7 +762,7 @@ static int write_unit(const char *unit, const char *root)
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: inetx-run [-v] [--strict] [--seccomp] [--ports LIST] [--addrs LIST]\n"
+		"Usage: inetx-run [-v] [--strict] [--seccomp] [--ports LIST] [--addrs LIST]\n"
 		"                 [--] PROGRAM [ARGS...]\n"
 		"       inetx-run --check PID\n"
 		"       inetx-run --unit NAME [--root DIR] [-v] [--strict] [--ports LIST]\n"
@@ -835,8 +835,8 @@ int main(int argc, char **argv)
 	}
 	if (unit) {
 		if (optind != argc || use_seccomp) {
-			fprintf(stderr, "inetx-run: --unit takes no PROGRAM and no --seccomp "
-				"(see inetx-run(1) for an ExecStart= recipe)\n");
+			fputs("inetx-run: --unit takes no PROGRAM nor --seccomp (inetx-run(1))\n",
+			      stderr);
 			return EXIT_OWN;
 		}
 		return write_unit(unit, root);

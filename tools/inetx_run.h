@@ -38,6 +38,10 @@
 
 #define INX_SEL_MAX	64
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 struct inx_sel {
 	int nports, naddrs;
 	struct { uint16_t lo, hi; } ports[INX_SEL_MAX];	/* host order */
@@ -217,7 +221,7 @@ static inline void inx_copy_sockopts(int from, int to)
 	unsigned int i;
 	int *v = (int *)a;
 
-	for (i = 0; i < sizeof(inx_copy_opts) / sizeof(inx_copy_opts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(inx_copy_opts); i++) {
 		alen = sizeof(a);
 		blen = sizeof(b);
 		if (getsockopt(from, inx_copy_opts[i].level, inx_copy_opts[i].name, a, &alen) ||

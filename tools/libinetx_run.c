@@ -164,7 +164,7 @@ int socket(int domain, int type, int protocol)
 	if (fd < 0) {
 		err = errno;
 		if (inx_verbose)
-			inx_say("socket() of the inetx family failed; AF_INET instead");
+			inx_say("inetx refused this one; AF_INET instead");
 		if (inx_strict) {
 			errno = err;
 			return -1;
@@ -202,7 +202,7 @@ static int inx_swap(int fd, const struct sockaddr *sa, socklen_t len,
 	if (nfd < 0) {
 		err = errno;
 		if (inx_verbose)
-			inx_say("socket() of the inetx family failed; AF_INET kept");
+			inx_say("no inetx socket; AF_INET kept");
 		errno = err;
 		return inx_strict ? -1 : 0;
 	}
