@@ -13,6 +13,7 @@
 # CHECK_DEBUG_SERIES="6.12 6.1" (the default) picks their linux-source series.
 # CHECK_SELINUX=0 leaves out the SELinux boots (selftests/coexist-selinux.sh).
 # CHECK_MIRRORS=0 leaves out the mirror fidelity stage (selftests/mirror-fidelity.sh).
+# CHECK_INETX_RUN=0 leaves out inetx-run's host tests (selftests/inetx_run.sh).
 # CHECK_TWOHOST=0 leaves out the two-guest network stage
 # (selftests/inetx_twohost.sh; INETX_TWOHOST_MIB sets its transfer size).
 # CHECK_VMS=N: QEMU guests at a time, over all stages (default: CPUs + 1).
@@ -144,6 +145,12 @@ if [ "${CHECK_MIRRORS:-1}" != 0 ]; then
 	bg mirrors selftests/mirror-fidelity.sh --out "$mirrors" $kvers
 fi
 
+# inetx-run's machinery against stand-in families: host only, about 6 s.
+if [ "${CHECK_INETX_RUN:-1}" != 0 ]; then
+	inetx_run=$top/build/check/inetx-run
+	bg inetx-run selftests/inetx_run.sh --out "$inetx_run"
+fi
+
 # Packaging: modinfo, make install, DKMS, inetx(7) and the inetx-dkms package
 # on the host; family autoload and the package's install in QEMU.  run.sh
 # lists its result directories in $pkg/dirs (none: a directory that does
@@ -256,9 +263,10 @@ for name in "${names[@]}"; do
 	cat "$logs/$name.log"
 done
 
-# Result directories in a fixed order: selftests, mirrors, packaging, SELinux,
+# Result directories in a fixed order: selftests, mirrors, inetx-run, packaging, SELinux,
 # two hosts, debug kernel.
 [ "${CHECK_MIRRORS:-1}" = 0 ] || outs+=("$mirrors")
+[ "${CHECK_INETX_RUN:-1}" = 0 ] || outs+=("$inetx_run")
 if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
 	if [ ${#pk_kvers[@]} -gt 0 ]; then
 		mapfile -t pdirs < <(cat "$pkg/dirs" 2>/dev/null || echo "$pkg/(run.sh wrote no dirs)")
@@ -297,7 +305,7 @@ fi >>"$times"
 echo "== stage times (wall seconds; the stages after build run side by side)"
 # Fixed order, whatever order the stages ended in.
 # shellcheck disable=SC2086  # one word per kernel
-for name in setup-deps dev-index build $(for k in $kvers; do echo "dev-kernel-$k stock-$k"; done) mirrors packaging packaging-dev packaging-host-tests \
+for name in setup-deps dev-index build $(for k in $kvers; do echo "dev-kernel-$k stock-$k"; done) mirrors inetx-run packaging packaging-dev packaging-host-tests \
 	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux twohost \
 	$(for k in $kvers; do echo "twohost-$k"; done) \
 	$(for s in $debug_series; do echo "debug-kernel-build-$s debug-kernel-$s"; done); do

@@ -62,7 +62,7 @@ cleanup() {
 trap cleanup EXIT
 unset LD_PRELOAD INETX_RUN_FAMILY INETX_RUN_PORTS INETX_RUN_ADDRS INETX_RUN_FLAGS
 
-ktap_start 34
+ktap_start 35
 
 for f in "$RUN" "$LIB" "$PROBE" "$STATIC"; do
 	[ -e "$f" ] || { echo "Bail out! no $f: make -C tools && make -C selftests"; exit 1; }
@@ -313,6 +313,21 @@ installed_layout() {
 	out_has "^LD_PRELOAD=$W/usr/lib/inetx/libinetx-run.so\$"
 }
 ktap_check "installed as BINDIR/inetx-run, it preloads BINDIR/../lib/inetx/libinetx-run.so" installed_layout
+
+man_ok() {
+	local w
+	if ! w=$(groff -ww -man -z "$TOP/man/inetx-run.1" 2>&1) || [ -n "$w" ]; then
+		ktap_diag "groff: $w"
+		return 1
+	fi
+	if ! w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$TOP/man/inetx-run.1" 2>&1 >"$W/man.txt") ||
+		[ -n "$w" ]; then
+		ktap_diag "man: $w"
+		return 1
+	fi
+	has "$W/man.txt" io_uring SO_DOMAIN
+}
+ktap_check "inetx-run(1): no groff or man warnings; names io_uring and SO_DOMAIN among the limits" man_ok
 
 # ---- real programs, stand-in AF_INET ------------------------------------------
 head -c 3000000 /dev/urandom >"$W/www.bin"
