@@ -161,7 +161,7 @@ sc_run() { [ -n "$SECCOMP" ] || r "$@"; }
 sc_run 10 -v --seccomp "$STATIC" socket nonblock cloexec
 sc "seccomp: a static binary's socket() is the family's, flags kept; -v says so" \
 	eval 'out_has "^fd=3 domain=10 name=TCPv6 nonblock=1 cloexec=1 " &&
-	      has "$W/err" "^inetx-run: pid [0-9]+ fd 3: socket -> family 10$"'
+	      has "$W/err" "^inetx-run: pid [0-9]+ fd 3: socket -> family 10 \(TCPv6\)$"'
 sc_run 10 --seccomp "$PROBE" raw
 sc "seccomp: syscall(SYS_socket) is redirected" out_has '^fd=3 domain=10 name=TCPv6 '
 sc_run 10 --seccomp sh -c "\"$STATIC\" threads 8 200; \"$STATIC\" fork"
@@ -225,7 +225,7 @@ sc "seccomp --ports: a static binary's selected connect() swaps the socket, TCP_
 sc_run 2 -v --seccomp --ports "$LPORT" "$STATIC" connect "$LPORT" nonblock
 sc "seccomp --ports: same fd, O_NONBLOCK kept, the connect goes on (stand-in AF_INET)" \
 	eval 'out_has "^fd=3 domain=2 name=TCP nonblock=1 .*nodelay=1 ret=-1 errno=EINPROGRESS$" &&
-	      has "$W/err" "^inetx-run: pid [0-9]+ fd 3: connect 127.0.0.1:$LPORT -> family 2$"'
+	      has "$W/err" "^inetx-run: pid [0-9]+ fd 3: connect 127.0.0.1:$LPORT -> family 2 \(TCP\)$"'
 sc_run 10 --seccomp --addrs 127.0.0.1 --ports "$BPORT" "$STATIC" bind "$BPORT"
 sc "seccomp --addrs: bind() to a selected address swaps the socket" \
 	out_has '^fd=3 domain=10 name=TCPv6 .*nodelay=1 ret=-1 errno=EINVAL$'
@@ -355,7 +355,8 @@ else
 	go_ok() {
 		ktap_wait 20 ktap_tcp_listening "$GPORT" || { ktap_diag "the Go server did not listen"; return 1; }
 		r 2 -v --seccomp "$GOPROG" get "http://127.0.0.1:$GPORT/"
-		out_has "^$want 3000000\$" && has "$W/err" 'socket -> family 2$' && has "$W/gs.err" 'socket -> family 2$'
+		out_has "^$want 3000000\$" && has "$W/err" 'socket -> family 2 \(TCP\)$' &&
+			has "$W/gs.err" 'socket -> family 2 \(TCP\)$'
 	}
 	ktap_check "Go: --seccomp reaches its sockets (server and client; data intact)" go_ok
 	r 2 -v "$GOPROG" get "http://127.0.0.1:$GPORT/"

@@ -318,6 +318,17 @@ static void say_task(pid_t tid, int fd, const char *what, const struct sockaddr_
 	inx_msg_send(&m);
 }
 
+/* -v: the family, and the protocol as the kernel names the socket (FD). */
+static void say_made(pid_t tid, int tfd, const char *what, const struct sockaddr_in *sin,
+		     int fd)
+{
+	char msg[48], name[16];
+
+	inx_proto_name(fd, name, sizeof(name));
+	snprintf(msg, sizeof(msg), " -> family %d (%s)", family, name);
+	say_task(tid, tfd, what, sin, msg);
+}
+
 /*
  * Put our socket FD into the task: as the result of its socket() call
  * (SEND, atomically where the kernel has it) or, with SETFD, as its
@@ -385,19 +396,12 @@ static void on_socket(struct supervisor *sv)
 		return;
 	}
 	ret = addfd(sv, sv->req->id, fd, -1, type & SOCK_CLOEXEC);
+	if (ret >= 0 && verbose)
+		say_made(tid, ret, "socket", NULL, fd);
 	close(fd);
-	if (ret < 0) {
-		/* ENOENT: the task is gone or was interrupted; else tell it. */
-		if (ret != -ENOENT)
-			notif_send(sv, sv->req->id, ret, 0, 0);
-		return;
-	}
-	if (verbose) {
-		char msg[32];
-
-		snprintf(msg, sizeof(msg), " -> family %d", family);
-		say_task(tid, ret, "socket", NULL, msg);
-	}
+	/* ENOENT: the task is gone or was interrupted; else tell it. */
+	if (ret < 0 && ret != -ENOENT)
+		notif_send(sv, sv->req->id, ret, 0, 0);
 }
 
 static int task_cloexec(pid_t tid, int fd)
@@ -500,12 +504,8 @@ static void on_addr(struct supervisor *sv)
 		notif_send(sv, sv->req->id, -errno, 0, 0);
 		goto done;
 	}
-	if (verbose) {
-		char msg[32];
-
-		snprintf(msg, sizeof(msg), " -> family %d", family);
-		say_task(tid, tfd, what, &sin, msg);
-	}
+	if (verbose)
+		say_made(tid, tfd, what, &sin, nfd);
 out:
 	notif_continue(sv, sv->req->id);
 done:
