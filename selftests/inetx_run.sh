@@ -62,7 +62,7 @@ cleanup() {
 trap cleanup EXIT
 unset LD_PRELOAD INETX_RUN_FAMILY INETX_RUN_PORTS INETX_RUN_ADDRS INETX_RUN_FLAGS
 
-ktap_start 35
+ktap_start 37
 
 for f in "$RUN" "$LIB" "$PROBE" "$STATIC"; do
 	[ -e "$f" ] || { echo "Bail out! no $f: make -C tools && make -C selftests"; exit 1; }
@@ -122,6 +122,10 @@ r 10 "$PROBE" threads 8 200
 out_has '^redirected=1600 of 1600$'
 ktap_result $? \
 	"preload: 8 threads x 200 sockets, every one redirected"
+r 10 "$PROBE" signals 2000
+out_has '^thread=([0-9]+) of \1 handler=([1-9][0-9]*) of \2$'
+ktap_result $? \
+	"preload: socket() from a signal handler interrupting the thread's socket() calls"
 r 10 sh -c "\"$PROBE\" fork; exec \"$PROBE\" socket"
 out_has '^fd=3 domain=10 ' && lines "$W/out" '^fd=3 domain=10 name=TCPv6 ' 3
 ktap_result $? \
@@ -167,6 +171,9 @@ sc "seccomp: syscall(SYS_socket) is redirected" out_has '^fd=3 domain=10 name=TC
 sc_run 10 --seccomp sh -c "\"$STATIC\" threads 8 200; \"$STATIC\" fork"
 sc "seccomp: threads and forked children are covered" \
 	eval 'out_has "^redirected=1600 of 1600$" && lines "$W/out" "^fd=3 domain=10 name=TCPv6 " 2'
+sc_run 10 --seccomp "$STATIC" signals 500
+sc "seccomp: socket() from a signal handler interrupting the thread's socket() calls" \
+	out_has '^thread=([0-9]+) of \1 handler=([1-9][0-9]*) of \2$'
 sc_run 10 --seccomp "$STATIC" others
 sc "seccomp: UDP and AF_UNIX sockets are untouched" \
 	out_has '^fd=3 domain=2 name=UDP ' '^fd=5 domain=1 name=UNIX-STREAM '

@@ -10,6 +10,8 @@
  *   others				UDP, AF_INET6 TCP and AF_UNIX sockets
  *   threads N M			N threads making M sockets each: counts
  *   fork				a child's socket (one line from each)
+ *   signals N			N sockets, each interrupted by a handler that
+ *					makes one too: counts
  *   connect PORT [nonblock]		TCP_NODELAY set, connect to 127.0.0.1:PORT
  *   bind PORT			TCP_NODELAY set, bind 127.0.0.1:PORT, listen
  *   env				LD_PRELOAD
@@ -18,6 +20,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +81,39 @@ static void *thread_fn(void *arg)
 	return (void *)redirected;
 }
 
+static atomic_int stop, handler_calls, handler_redirected;	/* lock-free: signal-safe */
+
+/* A redirected socket is not plain TCP (see the tests' stand-in families). */
+static int redirected(int fd)
+{
+	char name[32];
+	ssize_t n = fgetxattr(fd, "system.sockprotoname", name, sizeof(name));
+
+	return n > 0 && strcmp(name, "TCP");
+}
+
+/* socket() interrupting socket(): the wrapper must be async-signal-safe. */
+static void on_usr1(int sig)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	(void)sig;
+	handler_calls++;
+	if (fd >= 0) {
+		handler_redirected += redirected(fd);
+		close(fd);
+	}
+}
+
+static void *signaller(void *arg)
+{
+	pthread_t main_thread = *(pthread_t *)arg;
+
+	while (!stop && !pthread_kill(main_thread, SIGUSR1))
+		sched_yield();
+	return NULL;
+}
+
 static struct sockaddr_in lo(const char *port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -130,6 +168,21 @@ int main(int argc, char **argv)
 		else
 			ret = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ?: listen(fd, 1);
 		show(fd, ret, ret ? errno : 0);
+	} else if (!strcmp(cmd, "signals") && argc == 3) {
+		long n = atol(argv[2]), main_redirected = 0;
+		pthread_t self = pthread_self(), t;
+
+		signal(SIGUSR1, on_usr1);
+		pthread_create(&t, NULL, signaller, &self);
+		for (i = 0; i < n || !handler_calls; i++) {
+			fd = tcp4(0);
+			main_redirected += redirected(fd);
+			close(fd);
+		}
+		stop = 1;
+		pthread_join(t, NULL);
+		printf("thread=%ld of %d handler=%d of %d\n", main_redirected, i,
+		       handler_redirected, handler_calls);
 	} else if (!strcmp(cmd, "env")) {
 		printf("LD_PRELOAD=%s\n", getenv("LD_PRELOAD") ?: "");
 	} else {
