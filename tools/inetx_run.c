@@ -302,18 +302,7 @@ static void say_task(pid_t tid, int fd, const char *what, const struct sockaddr_
 {
 	struct inx_msg m = { .len = 0 };
 
-	inx_msg_str(&m, "inetx-run: pid ");
-	inx_msg_uint(&m, tid);
-	if (fd >= 0) {
-		inx_msg_str(&m, " fd ");
-		inx_msg_uint(&m, fd);
-	}
-	inx_msg_str(&m, ": ");
-	inx_msg_str(&m, what);
-	if (sin) {
-		inx_msg_str(&m, " ");
-		inx_msg_addr(&m, sin);
-	}
+	inx_msg_event(&m, tid, fd, what, sin);
 	inx_msg_str(&m, name);
 	inx_msg_send(&m);
 }

@@ -294,6 +294,24 @@ static inline void inx_msg_addr(struct inx_msg *m, const struct sockaddr_in *sin
 	inx_msg_uint(m, ntohs(sin->sin_port));
 }
 
+/* "inetx-run: pid P fd F: WHAT ADDR", the start of every -v line. */
+static inline void inx_msg_event(struct inx_msg *m, pid_t pid, int fd, const char *what,
+				 const struct sockaddr_in *sin)
+{
+	inx_msg_str(m, "inetx-run: pid ");
+	inx_msg_uint(m, pid);
+	if (fd >= 0) {
+		inx_msg_str(m, " fd ");
+		inx_msg_uint(m, fd);
+	}
+	inx_msg_str(m, ": ");
+	inx_msg_str(m, what);
+	if (sin) {
+		inx_msg_str(m, " ");
+		inx_msg_addr(m, sin);
+	}
+}
+
 static inline void inx_msg_send(struct inx_msg *m)
 {
 	int saved = errno;

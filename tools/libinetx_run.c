@@ -111,16 +111,7 @@ static void inx_report(const char *what, int fd, const struct sockaddr_in *sin,
 	struct inx_msg m = { .len = 0 };
 	char name[16];
 
-	inx_msg_str(&m, "inetx-run: pid ");
-	inx_msg_uint(&m, getpid());
-	inx_msg_str(&m, " fd ");
-	inx_msg_uint(&m, fd);
-	inx_msg_str(&m, ": ");
-	inx_msg_str(&m, what);
-	if (sin) {
-		inx_msg_str(&m, " ");
-		inx_msg_addr(&m, sin);
-	}
+	inx_msg_event(&m, getpid(), fd, what, sin);
 	inx_proto_name(fd, name, sizeof(name));
 	if (made) {
 		inx_msg_str(&m, " -> family ");
