@@ -62,7 +62,7 @@ cleanup() {
 trap cleanup EXIT
 unset LD_PRELOAD INETX_RUN_FAMILY INETX_RUN_PORTS INETX_RUN_ADDRS INETX_RUN_FLAGS
 
-ktap_start 37
+ktap_start 39
 
 for f in "$RUN" "$LIB" "$PROBE" "$STATIC"; do
 	[ -e "$f" ] || { echo "Bail out! no $f: make -C tools && make -C selftests"; exit 1; }
@@ -166,6 +166,9 @@ sc_run 10 -v --seccomp "$STATIC" socket nonblock cloexec
 sc "seccomp: a static binary's socket() is the family's, flags kept; -v says so" \
 	eval 'out_has "^fd=3 domain=10 name=TCPv6 nonblock=1 cloexec=1 " &&
 	      has "$W/err" "^inetx-run: pid [0-9]+ fd 3: socket -> family 10 \(TCPv6\)$"'
+INETX_RUN_TEST_NO_SEND=1 sc_run 10 --seccomp "$STATIC" socket nonblock cloexec
+sc "seccomp without SECCOMP_ADDFD_FLAG_SEND (before 5.14): ADDFD, then the reply" \
+	out_has '^fd=3 domain=10 name=TCPv6 nonblock=1 cloexec=1 '
 sc_run 10 --seccomp "$PROBE" raw
 sc "seccomp: syscall(SYS_socket) is redirected" out_has '^fd=3 domain=10 name=TCPv6 '
 sc_run 10 --seccomp sh -c "\"$STATIC\" threads 8 200; \"$STATIC\" fork"
@@ -240,6 +243,14 @@ sc "seccomp --addrs: bind() to a selected address swaps the socket" \
 rc=$?
 [ $rc = 125 ] && has "$W/err" 'ports 0: want'
 ktap_result $? "a bad --ports list is refused (exit 125)"
+
+r 99 "$PROBE" socket
+r1=$rc
+cp "$W/err" "$W/err99"
+r 99 --strict "$PROBE" socket
+[ "$r1" = 0 ] && has "$W/err99" '^inetx-run: socket\(99, SOCK_STREAM, 0\): .*: running on plain AF_INET$' &&
+	[ "$rc" = 125 ] && [ ! -s "$W/out" ]
+ktap_result $? "a family socket() refuses: plain AF_INET with a message; --strict exits 125"
 
 # ---- no module ---------------------------------------------------------------
 if [ -e /sys/module/inetx ]; then

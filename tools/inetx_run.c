@@ -541,7 +541,8 @@ static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGU
 
 static int run_seccomp(char **argv)
 {
-	struct supervisor sv = { .addfd_send = true };
+	/* The hook lets the host tests cover the pre-5.14 path. */
+	struct supervisor sv = { .addfd_send = !getenv("INETX_RUN_TEST_NO_SEND") };
 	struct signalfd_siginfo si;
 	sigset_t set, old;
 	struct pollfd pfd[2];
