@@ -320,9 +320,10 @@ unit_strict() {
 	"$RUN" --unit web.service --root "$W/root" --strict >"$W/out" || return 1
 	has "$W/root/etc/systemd/system/web.service.d/inetx.conf" '^ExecStartPre=\+/sbin/modprobe inetx$' \
 		'^Environment=INETX_RUN_FLAGS=s$' || return 1
-	! "$RUN" --unit ../x --root "$W/root" 2>/dev/null && ! "$RUN" --unit x --seccomp 2>/dev/null
+	! "$RUN" --unit ../x --root "$W/root" 2>/dev/null && ! "$RUN" --unit x.socket --root "$W/root" 2>/dev/null &&
+		! "$RUN" --unit x --seccomp 2>/dev/null
 }
-ktap_check "--unit --strict: modprobe must succeed; bad names and --seccomp refused" unit_strict
+ktap_check "--unit --strict: modprobe must succeed; bad names, non-services and --seccomp refused" unit_strict
 installed_layout() {
 	mkdir -p "$W/usr/bin" "$W/usr/lib/inetx"
 	cp "$RUN" "$W/usr/bin/" && cp "$LIB" "$W/usr/lib/inetx/" || return 1

@@ -702,16 +702,18 @@ static int check(const char *pidstr)
 static int write_unit(const char *unit, const char *root)
 {
 	char lib[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 16], tmp[PATH_MAX + 32];
+	const char *dot;
 	char *p;
 	FILE *f;
 
-	if (!*unit || strchr(unit, '/')) {
-		fprintf(stderr, "inetx-run: --unit %s: not a unit name\n", unit);
+	dot = strrchr(unit, '.');
+	if (!*unit || strchr(unit, '/') || (dot && strcmp(dot, ".service"))) {
+		fprintf(stderr, "inetx-run: --unit %s: not a service name\n", unit);
 		return EXIT_OWN;
 	}
 	library_path(lib, sizeof(lib));
 	snprintf(dir, sizeof(dir), "%s/etc/systemd/system/%s%s.d", root ? root : "", unit,
-		 strchr(unit, '.') ? "" : ".service");
+		 dot ? "" : ".service");
 	for (p = dir + 1; *p; p++) {
 		if (*p != '/')
 			continue;
