@@ -81,7 +81,8 @@ $(CHECKPATCH_DIR)/scripts/checkpatch.pl:
 
 checkpatch: $(CHECKPATCH_DIR)/scripts/checkpatch.pl
 	perl $< --no-tree --strict --show-types --terse \
-		-f module/*.c module/*.h include/uapi/linux/*.h
+		-f module/*.c module/*.h include/uapi/linux/*.h \
+		tools/inetx_run.c tools/inetx_run.h tools/libinetx_run.c
 
 sparse:
 	$(MAKE) modules KBUILD_EXTRA=C=2
