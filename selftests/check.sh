@@ -145,7 +145,7 @@ if [ "${CHECK_MIRRORS:-1}" != 0 ]; then
 	bg mirrors selftests/mirror-fidelity.sh --out "$mirrors" $kvers
 fi
 
-# inetx-run's machinery against stand-in families: host only, about 6 s.
+# inetx-run's machinery against stand-in families: host only, 6-10 s.
 if [ "${CHECK_INETX_RUN:-1}" != 0 ]; then
 	inetx_run=$top/build/check/inetx-run
 	bg inetx-run selftests/inetx_run.sh --out "$inetx_run"
