@@ -49,7 +49,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ktap_start 14
+ktap_start 15
 
 if [ "$STANDIN" = 1 ]; then
 	# INETX_APPS_PROTO=INETX: what an unredirected run looks like (fails).
@@ -171,6 +171,22 @@ client_inetx() {
 	curl_get c3 http://127.0.0.1:18081/file.bin "$RUN" -v && said_inetx "$W/c3.err"
 }
 ktap_check "nginx on AF_INET, curl on inetx: 10 MiB, sha256 equal" client_inetx
+# --ports: one curl (preload) and one busybox wget (--seccomp) fetch from
+# both servers; only the connection to the selected port is swapped.
+selected() {
+	timeout 300 "$RUN" -v --ports 18081 curl -sS -o "$W/s1.bin" http://127.0.0.1:18080/file.bin \
+		-o "$W/s2.bin" http://127.0.0.1:18081/file.bin 2>"$W/sel.err" || return 1
+	timeout 300 "$RUN" -v --seccomp --ports 18081 sh -c "busybox wget -q -O '$W/s3.bin' \
+		http://127.0.0.1:18080/file.bin && busybox wget -q -O '$W/s4.bin' http://127.0.0.1:18081/file.bin" \
+		2>>"$W/sel.err" || return 1
+	sha_is "$W/s1.bin" && sha_is "$W/s2.bin" && sha_is "$W/s3.bin" && sha_is "$W/s4.bin" || return 1
+	if [ "$(grep -c "connect 127.0.0.1:18081 -> family [0-9]* ($PROTO)\$" "$W/sel.err")" != 2 ] ||
+		grep -q 'connect 127.0.0.1:18080 ->' "$W/sel.err"; then
+		ktap_diag "want two swaps, both to 18081:" "$(cat "$W/sel.err")"
+		return 1
+	fi
+}
+ktap_check "--ports: curl (preload) and busybox wget (--seccomp) swap only the selected connection" selected
 stop "$NGINX_PLAIN"
 
 # ---- static and Go programs: --seccomp ---------------------------------------
