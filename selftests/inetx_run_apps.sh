@@ -57,6 +57,11 @@ if [ "$STANDIN" = 1 ]; then
 	export INETX_FAMILY=2 INETX_RUN_TEST_PROTO=$PROTO
 else
 	PROTO=INETX
+	# Never on a host: this loads the module.
+	if [ -z "${INETX_VM:-}" ]; then
+		echo "Bail out! not in a run-vm.sh guest (INETX_VM unset); on a host: INETX_APPS_STANDIN=1"
+		exit 1
+	fi
 	if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ]; then
 		echo "Bail out! usage: inetx_run_apps.sh KO (as root, in the guest)"
 		exit 1
@@ -69,6 +74,7 @@ fi
 for f in "$RUN" "$BIN/inetx_run_go"; do
 	[ -x "$f" ] || { echo "Bail out! no $f (make -C tools; make -C selftests)"; exit 1; }
 done
+T0=$(date +%s)
 ip link set lo up 2>/dev/null
 mkdir -p "$W/www"
 head -c $((10 << 20)) /dev/urandom >"$MIB10"
@@ -372,5 +378,6 @@ strict_ok() {
 }
 ktap_check "--strict with the module loaded runs the program" strict_ok
 
+ktap_diag "inetx_run_apps took $(($(date +%s) - T0)) s"
 ktap_diag "inetx_run_apps: $KTAP_PASS passed, $KTAP_FAIL failed, $KTAP_SKIP skipped"
 ktap_finish
