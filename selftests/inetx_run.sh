@@ -62,7 +62,7 @@ cleanup() {
 trap cleanup EXIT
 unset LD_PRELOAD INETX_RUN_FAMILY INETX_RUN_PORTS INETX_RUN_ADDRS INETX_RUN_FLAGS
 
-ktap_start 39
+ktap_start 40
 
 for f in "$RUN" "$LIB" "$PROBE" "$STATIC"; do
 	[ -e "$f" ] || { echo "Bail out! no $f: make -C tools && make -C selftests"; exit 1; }
@@ -207,6 +207,24 @@ signal.pause()' >"$W/fwd" &
 	[ $? = 9 ]
 }
 sc "seccomp: SIGTERM sent to inetx-run reaches the program" fwd_term
+
+unpriv() {
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+
+	INETX_FAMILY=10 "${nobody[@]}" "$RUN" "$PROBE" socket >"$W/out" 2>"$W/err"
+	rc=$?
+	out_has '^fd=3 domain=10 name=TCPv6 ' || return 1
+	INETX_FAMILY=10 "${nobody[@]}" "$RUN" --seccomp "$STATIC" socket >"$W/out" 2>"$W/err"
+	rc=$?
+	out_has '^fd=3 domain=10 name=TCPv6 '
+}
+if [ "$(id -u)" != 0 ]; then
+	ktap_skip "not root" "both modes work for an unprivileged user (nobody)"
+elif [ -n "$SECCOMP" ]; then
+	ktap_skip "$SECCOMP" "both modes work for an unprivileged user (nobody)"
+else
+	ktap_check "both modes work for an unprivileged user (nobody)" unpriv
+fi
 
 # ---- --ports / --addrs -----------------------------------------------------
 r 10 --ports "$LPORT" sh -c "\"$PROBE\" connect $LPORT; INETX_RUN_PORTS=1 \"$PROBE\" connect $LPORT"
