@@ -13,8 +13,9 @@
 # insmod KO,
 # inetx_layers.sh, every C test as root and again as nobody,
 # inetx_coexist.sh (root only: the coexistence suite, which unloads and
-# reloads inetx and leaves it loaded), inetx_wire.sh, inetx_fuzz (root),
-# rmmod, kernel log check.
+# reloads inetx and leaves it loaded), inetx_wire.sh, inetx_run_apps.sh
+# (real servers and clients under inetx-run), inetx_fuzz (root), rmmod,
+# kernel log check.
 #
 # inetx_fuzz runs for INETX_FUZZ_SECONDS (default 180; 14400 is the long
 # mode) with INETX_FUZZ_THREADS threads (default 4) and seed
@@ -29,7 +30,8 @@
 #
 # OUTDIR gets one KTAP document per step: <name>.ktap (stdout) and
 # <name>.err (stderr) for each program, <name>-nobody.ktap for the
-# unprivileged runs, inetx_races.ktap, inetx_coexist.ktap, inetx_fuzz.ktap,
+# unprivileged runs, inetx_races.ktap, inetx_coexist.ktap,
+# inetx_run_apps.ktap, inetx_fuzz.ktap,
 # rmmod.ktap and kernel_log.ktap. Stdout is a KTAP
 # summary with one result per step, then "selftests: N passed, N failed,
 # N skipped" over all results. Exit status: 0 only if nothing failed.
@@ -148,7 +150,7 @@ kernel_log_doc() {
 	fi
 }
 
-ktap_start $((9 + 2 * ${#CTESTS[@]}))
+ktap_start $((10 + 2 * ${#CTESTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	[ ! -w "$OUT" ]; then
@@ -196,6 +198,9 @@ done
 run_doc inetx_coexist 1800 "$HERE/inetx_coexist.sh" "$KO"
 
 run_doc inetx_wire 300 "$HERE/inetx_wire.sh" "$KO"
+
+# Unmodified programs (nginx, redis, sshd, Go...) put on inetx by inetx-run.
+run_doc inetx_run_apps 900 "$HERE/inetx_run_apps.sh" "$KO"
 
 # The final rmmod's TIME_WAIT socket, made now so that it expires under
 # the fuzzer (rmmod_pin_doc).
