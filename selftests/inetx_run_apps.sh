@@ -20,6 +20,7 @@
 # "over INETX").  A run where the redirection silently did not happen
 # fails.  Ports are fixed (this guest runs nothing else).  About 105 s
 # under TCG (6.12: 102 s, 6.1: 107 s; redis-benchmark is most of it).
+# The --seccomp cases skip on a kernel without seccomp user notification.
 #
 # INETX_APPS_STANDIN=1 runs it on a machine without the module to check
 # the script itself: family 2 stands in for inetx and "TCP" for its
