@@ -62,7 +62,7 @@ cleanup() {
 trap cleanup EXIT
 unset LD_PRELOAD INETX_RUN_FAMILY INETX_RUN_PORTS INETX_RUN_ADDRS INETX_RUN_FLAGS
 
-ktap_start 40
+ktap_start 41
 
 for f in "$RUN" "$LIB" "$PROBE" "$STATIC"; do
 	[ -e "$f" ] || { echo "Bail out! no $f: make -C tools && make -C selftests"; exit 1; }
@@ -342,6 +342,35 @@ unit_strict() {
 		! "$RUN" --unit x --seccomp 2>/dev/null
 }
 ktap_check "--unit --strict: modprobe must succeed; bad names, non-services and --seccomp refused" unit_strict
+# systemd cannot run here (nor in the guest, whose init is busybox), but its
+# own parser can read the drop-in: systemd-analyze verify on a unit file
+# reads NAME.service.d/ beside it and warns about every line it rejects.
+# Broken copies show that the warnings would be seen.
+unit_parsed() {
+	local d=$W/units
+	mkdir -p "$d" && printf '[Service]\nExecStart=/bin/true\n' >"$d/app.service" || return 1
+	"$RUN" --unit app --root "$W/uroot" --ports 80 -v >/dev/null || return 1
+	mkdir -p "$d/app.service.d" && cp "$W/uroot/etc/systemd/system/app.service.d/inetx.conf" "$d/app.service.d/" ||
+		return 1
+	systemd-analyze verify "$d/app.service" >"$W/verify.out" 2>&1
+	if grep -q inetx.conf "$W/verify.out"; then
+		ktap_diag "systemd rejects lines of the drop-in:" "$(cat "$W/verify.out")"
+		return 1
+	fi
+	# One broken line at a time: systemd may stop reporting after a first.
+	rm "$d/app.service.d/inetx.conf"
+	for e in 's/^Environment=/Environment=BAD /' 's/^ExecStartPre=-+/ExecStartPre=%%!/'; do
+		sed -e "$e" "$W/uroot/etc/systemd/system/app.service.d/inetx.conf" >"$d/app.service.d/broken.conf"
+		systemd-analyze verify "$d/app.service" >"$W/verify.out" 2>&1
+		grep -q 'broken.conf' "$W/verify.out" ||
+			{ ktap_diag "a broken drop-in ($e) went unnoticed:" "$(cat "$W/verify.out")"; return 1; }
+	done
+}
+if command -v systemd-analyze >/dev/null; then
+	ktap_check "--unit: systemd's parser (systemd-analyze verify) accepts every line of the drop-in" unit_parsed
+else
+	ktap_skip "no systemd-analyze" "--unit: systemd's parser (systemd-analyze verify) accepts every line of the drop-in"
+fi
 installed_layout() {
 	mkdir -p "$W/usr/bin" "$W/usr/lib/inetx"
 	cp "$RUN" "$W/usr/bin/" && cp "$LIB" "$W/usr/lib/inetx/" || return 1
