@@ -43,6 +43,7 @@ enum {
 	INETX_CMD_GET_STATS,	/* the caller's network namespace */
 	__INETX_CMD_MAX,
 };
+
 #define INETX_CMD_MAX		(__INETX_CMD_MAX - 1)
 
 enum {
@@ -51,6 +52,7 @@ enum {
 	INETX_ATTR_STATS,	/* __u64[__INETX_MIB_MAX] */
 	__INETX_ATTR_MAX,
 };
+
 #define INETX_ATTR_MAX		(__INETX_ATTR_MAX - 1)
 
 enum {
