@@ -51,6 +51,8 @@ const struct inetx_protosw *inetx_lookup_protosw(int type, int *protocol);
 int inetx_unsupported(struct net *net, int type, int protocol, int kern);
 int inetx_setsockopt(struct sock *sk, int level, int optname,
 		     sockptr_t optval, unsigned int optlen);
+void inetx_stat_fold(const struct net *net, u64 *vals);
+int inetx_stat_create_field(int err);
 #endif
 
 /* sysctl_net_inetx.c: net.inetx.restrict_create. */

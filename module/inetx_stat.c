@@ -90,7 +90,7 @@ static void inetx_stat_inc(const struct net *net, int field)
 }
 
 /* vals[0] is the array's length, as in IFLA_INET6_STATS. */
-static void inetx_stat_fold(const struct net *net, u64 *vals)
+VISIBLE_IF_KUNIT void inetx_stat_fold(const struct net *net, u64 *vals)
 {
 	struct inetx_mib __percpu *mib = inetx_net_mib(net);
 	int cpu, i;
@@ -108,6 +108,7 @@ static void inetx_stat_fold(const struct net *net, u64 *vals)
 	vals[INETX_MIB_MODULE_REFS] = module_refcount(THIS_MODULE);
 	vals[0] = __INETX_MIB_MAX;
 }
+EXPORT_SYMBOL_IF_KUNIT(inetx_stat_fold);
 
 /* sk_destruct of the sockets counted in SocketsAlive, and their children. */
 static void inetx_sock_destruct(struct sock *sk)
@@ -121,39 +122,36 @@ static bool inetx_stat_counts(const struct sock *sk)
 	return sk->sk_destruct == inetx_sock_destruct;
 }
 
+/* The counter of inetx_create()'s result @err: created, or refused by. */
+VISIBLE_IF_KUNIT int inetx_stat_create_field(int err)
+{
+	switch (err) {
+	case 0:
+		return INETX_MIB_SOCKETS_CREATED;
+	case -EINVAL:
+		return INETX_MIB_CREATE_REFUSED_EINVAL;
+	case -EPERM:
+		return INETX_MIB_CREATE_REFUSED_EPERM;
+	case -EPROTONOSUPPORT:
+		return INETX_MIB_CREATE_REFUSED_EPROTONOSUPPORT;
+	case -ESOCKTNOSUPPORT:
+		return INETX_MIB_CREATE_REFUSED_ESOCKTNOSUPPORT;
+	case -ENOMEM:
+		return INETX_MIB_CREATE_REFUSED_ENOMEM;
+	default:
+		return INETX_MIB_CREATE_REFUSED_OTHER;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(inetx_stat_create_field);
+
 void inetx_stat_create(struct net *net, struct socket *sock, int kern,
 		       int err)
 {
-	int field;
-
-	switch (err) {
-	case 0:
-		inetx_stat_inc(net, INETX_MIB_SOCKETS_CREATED);
-		if (kern)
-			return;
-		sock->sk->sk_destruct = inetx_sock_destruct;
-		inetx_stat_inc(net, INETX_MIB_SOCKETS_ALIVE);
+	inetx_stat_inc(net, inetx_stat_create_field(err));
+	if (err || kern)
 		return;
-	case -EINVAL:
-		field = INETX_MIB_CREATE_REFUSED_EINVAL;
-		break;
-	case -EPERM:
-		field = INETX_MIB_CREATE_REFUSED_EPERM;
-		break;
-	case -EPROTONOSUPPORT:
-		field = INETX_MIB_CREATE_REFUSED_EPROTONOSUPPORT;
-		break;
-	case -ESOCKTNOSUPPORT:
-		field = INETX_MIB_CREATE_REFUSED_ESOCKTNOSUPPORT;
-		break;
-	case -ENOMEM:
-		field = INETX_MIB_CREATE_REFUSED_ENOMEM;
-		break;
-	default:
-		field = INETX_MIB_CREATE_REFUSED_OTHER;
-		break;
-	}
-	inetx_stat_inc(net, field);
+	sock->sk->sk_destruct = inetx_sock_destruct;
+	inetx_stat_inc(net, INETX_MIB_SOCKETS_ALIVE);
 }
 
 void inetx_stat_accept(const struct sock *sk)
