@@ -7,7 +7,8 @@
  *                       sequence; after each step every counter of
  *                       /proc/net/inetx_stat must have moved by exactly the
  *                       step's amount, and generic netlink INETX's
- *                       GET_STATS must give the same values
+ *                       GET_STATS must give the same values; a second new
+ *                       namespace, made first, still reads all 0 after it
  *   inetx_stat --genl   print GET_STATS's values for the caller's namespace
  *                       as /proc/net/inetx_stat's second line ("InetX: ...")
  *
@@ -490,9 +491,27 @@ static int sequence(int fam)
 	return 0;
 }
 
+/* Isolation: the namespace made before the sequence's counted nothing. */
+static void bystander(int nsfd)
+{
+	struct stat_snap s = { 0 };
+	bool ok;
+	int i;
+
+	close(nl_fd);
+	ok = !setns(nsfd, CLONE_NEWNET) && !genl_open() && snap(&s) && s.n;
+	for (i = 0; ok && i < s.n; i++)
+		if (strcmp(s.names[i], "ModuleRefs") && s.vals[i]) {
+			ktap_diag("%s is %llu", s.names[i], s.vals[i]);
+			ok = false;
+		}
+	ktap_test(ok, "isolation: another namespace's counters are still all 0, in %s and from genetlink",
+		  INETX_STAT_PROC);
+}
+
 int main(int argc, char **argv)
 {
-	int fam = inx_family();
+	int fam = inx_family(), other;
 
 	if (argc > 1 && !strcmp(argv[1], "--genl")) {
 		unsigned long long v[STAT_MAX];
@@ -510,11 +529,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	ktap_start(9);
+	ktap_start(10);
 	ktap_watchdog(300, "inetx_stat sequence");
 	if (!inx_require("inetx loaded"))
 		return ktap_finish();
-	if (unshare(CLONE_NEWNET) || inx_lo_up()) {
+	/* The bystander namespace, kept by a descriptor, then the sequence's. */
+	if (unshare(CLONE_NEWNET) ||
+	    (other = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    unshare(CLONE_NEWNET) || inx_lo_up()) {
 		ktap_diag("new network namespace: %s", strerror(errno));
 		printf("Bail out! no network namespace\n");
 		return 1;
@@ -525,5 +547,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sequence(fam);
+	bystander(other);
 	return ktap_finish();
 }
