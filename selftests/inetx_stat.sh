@@ -96,6 +96,7 @@ ktap_result $rc "/proc/net/inetx_stat in /proc/net/netstat's layout, parsed by n
 # global, and sockets of earlier tests may still be freed between the two
 # reads: until they agree, within 30 s.
 ref=$(awk 'NR == 1 { for (i = 2; i <= NF; i++) if ($i == "ModuleRefs") print i }' /proc/net/inetx_stat)
+# shellcheck disable=SC2317  # called by genl_agrees
 cut_refs() { awk -v r="${ref:-0}" '{ $r = "-"; print }'; }
 # shellcheck disable=SC2317  # called through ktap_wait
 genl_agrees() {
