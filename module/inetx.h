@@ -85,8 +85,13 @@ int __inetx_stream_connect(struct socket *sock, struct inetx_sockaddr *uaddr,
 			   int addr_len, int flags, int is_sendmsg);
 int inetx_stream_connect(struct socket *sock, struct inetx_sockaddr *uaddr,
 			 int addr_len, int flags);
-int inetx_v4_connect(struct sock *sk, struct inetx_sockaddr *uaddr,
-		     int addr_len);
+/*
+ * Called by inetx_proto_connect() only, and never inlined there: the mirror
+ * stays a function of its own for kprobes (selftests/inetx_layers.sh) and
+ * function tracing.
+ */
+noinline int inetx_v4_connect(struct sock *sk, struct inetx_sockaddr *uaddr,
+			      int addr_len);
 int inetx_proto_connect(struct sock *sk, struct inetx_sockaddr *uaddr,
 			int addr_len);
 
