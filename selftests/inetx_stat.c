@@ -17,7 +17,7 @@
  * through send/recv, sendfile and splice, a reset each way, a refused
  * connect, a connection ending in TIME_WAIT, a child never accepted.
  * Sockets are freed asynchronously (RCU, the peer's FIN): waits for
- * SocketsAlive to reach its value, bounded by INX_TIMEOUT_MS.
+ * SocketsAlive to reach its value, bounded by ALIVE_WAIT_MS.
  * Prints "# listener port N" and "# refused port N" for inetx_stat.sh,
  * which checks the tracepoints of the same run.
  */
@@ -223,10 +223,15 @@ static bool snap(struct stat_snap *s)
 	return ok;
 }
 
-/* Wait until SocketsAlive is @want (sockets are freed asynchronously). */
+/*
+ * Wait until SocketsAlive is @want: sockets are freed asynchronously (RCU
+ * for listeners), slowly on a debug kernel under TCG.
+ */
+#define ALIVE_WAIT_MS	30000
+
 static bool wait_alive(struct stat_snap *s, unsigned long long want)
 {
-	long end = inx_now_ms() + INX_TIMEOUT_MS;
+	long end = inx_now_ms() + ALIVE_WAIT_MS;
 
 	for (;;) {
 		if (proc_stats(s) < 0)
@@ -235,7 +240,7 @@ static bool wait_alive(struct stat_snap *s, unsigned long long want)
 			return true;
 		if (inx_now_ms() > end) {
 			ktap_diag("SocketsAlive %llu, not %llu, after %d ms",
-				  stat_get(s, "SocketsAlive"), want, INX_TIMEOUT_MS);
+				  stat_get(s, "SocketsAlive"), want, ALIVE_WAIT_MS);
 			return false;
 		}
 		usleep(10000);
