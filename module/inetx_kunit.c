@@ -1523,7 +1523,7 @@ static void counters_module_refs_per_socket(struct kunit *test)
 			      "refcnt %d, was %d", module_refcount(owner), base);
 }
 
-/* inetx_stat.c: one CreateRefused counter per errno inetx_create() returns. */
+/* inetx_stat.c: one Refused counter per errno inetx_create() returns. */
 static void counters_create_fields(struct kunit *test)
 {
 	static const struct {

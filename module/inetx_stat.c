@@ -15,7 +15,7 @@
  *                    socks are not sockets alive (they have no sk_destruct).
  *                    Kernel sockets (kern=1) are not counted: they hold no
  *                    reference on their namespace.
- *   CreateRefused*   inetx_create()'s failures, one per errno it can return
+ *   Refused*         inetx_create()'s failures, one per errno it can return
  *                    (LSM socket_create runs before it, in __sock_create())
  *   ConnectsStarted, ConnectsEstablished, ConnectsFailed
  *                    SYN_SENT entered, left for ESTABLISHED, left for CLOSE
@@ -56,15 +56,19 @@
 #include "inetx.h"
 #include "inetx_compat.h"
 
+/*
+ * The names nstat shows with "InetX" before them, in a 32-column field:
+ * 26 characters at most, or a name runs into its value.
+ */
 static const char * const inetx_mib_names[__INETX_MIB_MAX] = {
 	[INETX_MIB_SOCKETS_CREATED]		= "SocketsCreated",
 	[INETX_MIB_SOCKETS_ALIVE]		= "SocketsAlive",
-	[INETX_MIB_CREATE_REFUSED_EINVAL]	= "CreateRefusedEINVAL",
-	[INETX_MIB_CREATE_REFUSED_EPERM]	= "CreateRefusedEPERM",
-	[INETX_MIB_CREATE_REFUSED_EPROTONOSUPPORT] = "CreateRefusedEPROTONOSUPPORT",
-	[INETX_MIB_CREATE_REFUSED_ESOCKTNOSUPPORT] = "CreateRefusedESOCKTNOSUPPORT",
-	[INETX_MIB_CREATE_REFUSED_ENOMEM]	= "CreateRefusedENOMEM",
-	[INETX_MIB_CREATE_REFUSED_OTHER]	= "CreateRefusedOther",
+	[INETX_MIB_CREATE_REFUSED_EINVAL]	= "RefusedEINVAL",
+	[INETX_MIB_CREATE_REFUSED_EPERM]	= "RefusedEPERM",
+	[INETX_MIB_CREATE_REFUSED_EPROTONOSUPPORT] = "RefusedEPROTONOSUPPORT",
+	[INETX_MIB_CREATE_REFUSED_ESOCKTNOSUPPORT] = "RefusedESOCKTNOSUPPORT",
+	[INETX_MIB_CREATE_REFUSED_ENOMEM]	= "RefusedENOMEM",
+	[INETX_MIB_CREATE_REFUSED_OTHER]	= "RefusedOther",
 	[INETX_MIB_CONNECTS_STARTED]		= "ConnectsStarted",
 	[INETX_MIB_CONNECTS_ESTABLISHED]	= "ConnectsEstablished",
 	[INETX_MIB_CONNECTS_FAILED]		= "ConnectsFailed",

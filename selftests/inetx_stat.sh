@@ -48,7 +48,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ktap_start $((6 + ${#EVENTS[@]}))
+ktap_start $((5 + ${#EVENTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$STAT" ]; then
 	ktap_diag "needs root and $STAT (make -C selftests)"
