@@ -967,13 +967,19 @@ static void layer_ops_are_inetx(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ops->family, PF_INETX);
 	KUNIT_EXPECT_PTR_EQ(test, ops->owner, inetx_prot.owner);
 	KUNIT_EXPECT_NOT_NULL(test, ops->owner);
-	/* Addresses are AF_INET's: bind and getname are inet_stream_ops'. */
-	KUNIT_EXPECT_PTR_EQ(test, ops->bind, inet_stream_ops.bind);
+	/* Addresses are AF_INET's: getname is inet_stream_ops'. */
 	KUNIT_EXPECT_PTR_EQ(test, ops->getname, inet_stream_ops.getname);
 	/* connect and accept are inetx's mirrors. */
 	KUNIT_EXPECT_PTR_NE(test, ops->connect, inet_stream_ops.connect);
 	KUNIT_EXPECT_PTR_NE(test, ops->accept, inet_stream_ops.accept);
-	KUNIT_EXPECT_PTR_EQ(test, ops->sendmsg, inet_stream_ops.sendmsg);
+	/*
+	 * bind, listen, shutdown, release (tracepoints), sendmsg and recvmsg
+	 * (byte counters) are inetx's wrappers around AF_INET's own.
+	 */
+	KUNIT_EXPECT_PTR_NE(test, ops->bind, inet_stream_ops.bind);
+	KUNIT_EXPECT_PTR_NE(test, ops->release, inet_stream_ops.release);
+	KUNIT_EXPECT_PTR_NE(test, ops->sendmsg, inet_stream_ops.sendmsg);
+	KUNIT_EXPECT_PTR_NE(test, ops->recvmsg, inet_stream_ops.recvmsg);
 	KUNIT_EXPECT_PTR_EQ(test, ops->poll, inet_stream_ops.poll);
 }
 
