@@ -52,7 +52,7 @@ MODULE_PARM_DESC(layers,
 MODULE_INFO(layers, INETX_LAYERS);
 
 static struct net_proto_family inetx_family_ops __ro_after_init = {
-	.create	= inetx_create,
+	.create	= inetx_family_create,
 	.owner	= THIS_MODULE,
 };
 
@@ -86,6 +86,13 @@ static int __init inetx_init(void)
 		goto out_proto;
 	}
 
+	rc = inetx_stat_init();
+	if (rc) {
+		pr_err("cannot register counters (genetlink INETX, TCP tracepoint probes): error %d\n",
+		       rc);
+		goto out_sysctl;
+	}
+
 	rc = sock_register(&inetx_family_ops);
 	if (rc) {
 		if (rc == -EEXIST)
@@ -94,7 +101,7 @@ static int __init inetx_init(void)
 		else
 			pr_err("cannot register protocol family %d: error %d\n",
 			       inetx_family, rc);
-		goto out_sysctl;
+		goto out_stat;
 	}
 
 	pr_info("registered protocol family %d (PF_INETX)\n", inetx_family);
@@ -102,6 +109,8 @@ static int __init inetx_init(void)
 		INETX_LAYERS, INETX_LAYERS_TCP);
 	return 0;
 
+out_stat:
+	inetx_stat_exit();
 out_sysctl:
 	inetx_sysctl_exit();
 out_proto:
@@ -113,6 +122,7 @@ static void __exit inetx_exit(void)
 {
 	/* No new sockets after this; it waits for RCU readers of the table. */
 	sock_unregister(inetx_family);
+	inetx_stat_exit();
 	inetx_sysctl_exit();
 	inetx_proto_exit();
 	pr_info("unregistered protocol family %d\n", inetx_family);

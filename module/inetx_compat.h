@@ -217,11 +217,23 @@ static inline void inetx_set_rcvbuf(struct sock *sk, int val)
 /*
  * proto_ops members only some kernels have: 6.1 still has sendpage (its
  * MSG_SENDPAGE_NOTLAST went with it), 6.12's TCP offers SO_PEEK_OFF, 7.x
- * set_rcvbuf.
+ * set_rcvbuf. 6.1's sendfile() and splice() to a socket take sendpage:
+ * inetx_sendpage() counts what it sends (inetx_stat.c).
  */
 #ifdef MSG_SENDPAGE_NOTLAST
+void inetx_stat_bytes(const struct sock *sk, bool sent, long bytes);
+
+static inline ssize_t inetx_sendpage(struct socket *sock, struct page *page,
+				     int offset, size_t size, int flags)
+{
+	ssize_t ret = inet_sendpage(sock, page, offset, size, flags);
+
+	inetx_stat_bytes(sock->sk, true, ret);
+	return ret;
+}
+
 #define INETX_STREAM_OPS_VERSIONED				\
-	.sendpage	   = inet_sendpage,			\
+	.sendpage	   = inetx_sendpage,			\
 	.sendpage_locked   = tcp_sendpage_locked,
 #else
 #define INETX_STREAM_OPS_VERSIONED				\
@@ -279,6 +291,20 @@ static inline int inetx_accept(struct socket *sock, struct socket *newsock,
 	return inetx_accept_finish(sock, newsock,
 				   inet_accept(sock, newsock, flags, kern));
 }
+#endif
+
+/*
+ * 6.10 gave TCP's tcp_send_reset tracepoint a reset reason (Kbuild:
+ * INETX_HAVE_SK_RST_REASON): the arguments of inetx_stat.c's probe.
+ */
+#ifdef INETX_HAVE_SK_RST_REASON
+#include <net/rstreason.h>
+#define INETX_TCP_SEND_RESET_ARGS					\
+	const struct sock *sk, const struct sk_buff *skb,		\
+	const enum sk_rst_reason reason
+#else
+#define INETX_TCP_SEND_RESET_ARGS					\
+	const struct sock *sk, const struct sk_buff *skb
 #endif
 
 #endif /* _INETX_COMPAT_H */

@@ -16,6 +16,7 @@
 
 #include "inetx.h"
 #include "inetx_compat.h"
+#include "inetx_trace.h"
 
 /* inetx's switch table, the counterpart of inetsw_array[]: one entry. */
 static const struct inetx_protosw inetxsw_array[] = {
@@ -169,5 +170,16 @@ int inetx_create(struct net *net, struct socket *sock, int protocol,
 out_sk_release:
 	sk_common_release(sk);
 	sock->sk = NULL;
+	return err;
+}
+
+/* What af_inetx.c registers: inetx_create(), traced and counted. */
+int inetx_family_create(struct net *net, struct socket *sock, int protocol,
+			int kern)
+{
+	int err = inetx_create(net, sock, protocol, kern);
+
+	trace_inetx_create(inetx_family, sock->type, protocol, err);
+	inetx_stat_create(net, sock, kern, err);
 	return err;
 }

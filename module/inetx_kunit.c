@@ -19,6 +19,7 @@
 #include <linux/in.h>
 #include <linux/jiffies.h>
 #include <linux/mman.h>
+#include <linux/nsproxy.h>
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/percpu_counter.h>
@@ -966,13 +967,19 @@ static void layer_ops_are_inetx(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ops->family, PF_INETX);
 	KUNIT_EXPECT_PTR_EQ(test, ops->owner, inetx_prot.owner);
 	KUNIT_EXPECT_NOT_NULL(test, ops->owner);
-	/* Addresses are AF_INET's: bind and getname are inet_stream_ops'. */
-	KUNIT_EXPECT_PTR_EQ(test, ops->bind, inet_stream_ops.bind);
+	/* Addresses are AF_INET's: getname is inet_stream_ops'. */
 	KUNIT_EXPECT_PTR_EQ(test, ops->getname, inet_stream_ops.getname);
 	/* connect and accept are inetx's mirrors. */
 	KUNIT_EXPECT_PTR_NE(test, ops->connect, inet_stream_ops.connect);
 	KUNIT_EXPECT_PTR_NE(test, ops->accept, inet_stream_ops.accept);
-	KUNIT_EXPECT_PTR_EQ(test, ops->sendmsg, inet_stream_ops.sendmsg);
+	/*
+	 * bind, listen, shutdown, release (tracepoints), sendmsg and recvmsg
+	 * (byte counters) are inetx's wrappers around AF_INET's own.
+	 */
+	KUNIT_EXPECT_PTR_NE(test, ops->bind, inet_stream_ops.bind);
+	KUNIT_EXPECT_PTR_NE(test, ops->release, inet_stream_ops.release);
+	KUNIT_EXPECT_PTR_NE(test, ops->sendmsg, inet_stream_ops.sendmsg);
+	KUNIT_EXPECT_PTR_NE(test, ops->recvmsg, inet_stream_ops.recvmsg);
 	KUNIT_EXPECT_PTR_EQ(test, ops->poll, inet_stream_ops.poll);
 }
 
@@ -1522,6 +1529,63 @@ static void counters_module_refs_per_socket(struct kunit *test)
 			      "refcnt %d, was %d", module_refcount(owner), base);
 }
 
+/* inetx_stat.c: one Refused counter per errno inetx_create() returns. */
+static void counters_create_fields(struct kunit *test)
+{
+	static const struct {
+		int err, field;
+	} map[] = {
+		{ 0, INETX_MIB_SOCKETS_CREATED },
+		{ -EINVAL, INETX_MIB_CREATE_REFUSED_EINVAL },
+		{ -EPERM, INETX_MIB_CREATE_REFUSED_EPERM },
+		{ -EPROTONOSUPPORT, INETX_MIB_CREATE_REFUSED_EPROTONOSUPPORT },
+		{ -ESOCKTNOSUPPORT, INETX_MIB_CREATE_REFUSED_ESOCKTNOSUPPORT },
+		{ -ENOMEM, INETX_MIB_CREATE_REFUSED_ENOMEM },
+		{ -EACCES, INETX_MIB_CREATE_REFUSED_OTHER },
+		{ -ENOBUFS, INETX_MIB_CREATE_REFUSED_OTHER },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++)
+		KUNIT_EXPECT_EQ_MSG(test, inetx_stat_create_field(map[i].err),
+				    map[i].field, "errno %d", map[i].err);
+}
+
+static u64 ikt_alive(const struct net *net, u64 *vals)
+{
+	inetx_stat_fold(net, vals);
+	return vals[INETX_MIB_SOCKETS_ALIVE];
+}
+
+/*
+ * A user socket (kern=0) is created and alive in its namespace's counters
+ * until it is freed; kernel sockets (ikt_socket()) are not alive there.
+ */
+static void counters_user_socket_alive(struct kunit *test)
+{
+	u64 before[__INETX_MIB_MAX], now[__INETX_MIB_MAX];
+	struct net *net = current->nsproxy->net_ns;
+	struct socket *sock;
+	int err;
+
+	ikt_settle();
+	inetx_stat_fold(net, before);
+	err = sock_create(inetx_family, SOCK_STREAM, 0, &sock);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	inetx_stat_fold(net, now);
+	KUNIT_EXPECT_EQ(test, now[INETX_MIB_SOCKETS_CREATED],
+			before[INETX_MIB_SOCKETS_CREATED] + 1);
+	KUNIT_EXPECT_EQ(test, now[INETX_MIB_SOCKETS_ALIVE],
+			before[INETX_MIB_SOCKETS_ALIVE] + 1);
+	sock_release(sock);
+	KUNIT_EXPECT_TRUE(test, ikt_wait_for(ikt_alive(net, now) ==
+					     before[INETX_MIB_SOCKETS_ALIVE]));
+	sock = ikt_socket(test, inetx_family);
+	inetx_stat_fold(net, now);
+	KUNIT_EXPECT_EQ(test, now[INETX_MIB_SOCKETS_ALIVE],
+			before[INETX_MIB_SOCKETS_ALIVE]);
+}
+
 static void counters_module_refs_per_child(struct kunit *test)
 {
 	struct module *owner = inetx_prot.owner;
@@ -1962,7 +2026,9 @@ static struct kunit_suite ikt_suites[] = {
 				KUNIT_CASE(counters_share_tcp_memory),
 				KUNIT_CASE(counters_active_passive_opens),
 				KUNIT_CASE(counters_out_no_routes),
-				KUNIT_CASE(counters_listen_overflows)),
+				KUNIT_CASE(counters_listen_overflows),
+				KUNIT_CASE(counters_create_fields),
+				KUNIT_CASE(counters_user_socket_alive)),
 	},
 	{
 		.name = "inetx_safety",

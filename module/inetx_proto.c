@@ -28,6 +28,7 @@
 
 #include "inetx.h"
 #include "inetx_compat.h"
+#include "inetx_trace.h"
 
 struct proto inetx_prot;
 EXPORT_SYMBOL_IF_KUNIT(inetx_prot);
@@ -189,6 +190,31 @@ failure:
 	return err;
 }
 
+/*
+ * inetx_prot.connect: the mirror, traced. The next hop is the route's
+ * gateway, or the destination (the first source route hop) where the
+ * route has none, as ip_queue_xmit() will send to.
+ */
+int inetx_proto_connect(struct sock *sk, struct inetx_sockaddr *uaddr,
+			int addr_len)
+{
+	int err = inetx_v4_connect(sk, uaddr, addr_len);
+
+	if (trace_inetx_v4_connect_enabled()) {
+		const struct sockaddr_in *usin = (const void *)uaddr;
+		const struct dst_entry *dst = __sk_dst_get(sk);
+		__be32 nexthop = 0;
+
+		if (!err && dst)
+			nexthop = rt_nexthop(container_of(dst, struct rtable, dst),
+					     inet_sk(sk)->inet_daddr);
+		else if (addr_len >= (int)sizeof(*usin))
+			nexthop = usin->sin_addr.s_addr;
+		trace_inetx_v4_connect(sk, nexthop, err);
+	}
+	return err;
+}
+
 int __init inetx_proto_init(void)
 {
 	inetx_timewait_sock_ops = *tcp_prot.twsk_prot;
@@ -198,7 +224,7 @@ int __init inetx_proto_init(void)
 	inetx_prot = tcp_prot;
 	strscpy(inetx_prot.name, "INETX", sizeof(inetx_prot.name));
 	inetx_prot.owner = THIS_MODULE;
-	inetx_prot.connect = inetx_v4_connect;
+	inetx_prot.connect = inetx_proto_connect;
 	inetx_prot.setsockopt = inetx_setsockopt;
 	inetx_prot.slab = NULL;
 	inetx_prot.rsk_prot = NULL;

@@ -21,6 +21,7 @@
 
 #include "inetx.h"
 #include "inetx_compat.h"
+#include "inetx_trace.h"
 
 /*
  * inetx_accept() (inetx_compat.h) is inet_accept(), then this. With
@@ -32,15 +33,20 @@
  * tcp_prot with inetx's table. do_accept() set newsock->ops and took a
  * reference on their owner, ours, before calling us; drop it with them.
  * kernel_accept() sets the ops only after we return.
+ * Every accept() is traced, and counted when it returns a socket.
  */
 int inetx_accept_finish(struct socket *sock, struct socket *newsock, int err)
 {
-	if (!err && newsock->ops == sock->ops &&
+	trace_inetx_accept(sock->sk, err ? NULL : newsock->sk, err);
+	if (err)
+		return err;
+	inetx_stat_accept(sock->sk);
+	if (newsock->ops == sock->ops &&
 	    newsock->sk->sk_prot_creator != &inetx_prot) {
 		WRITE_ONCE(newsock->ops, &inet_stream_ops);
 		module_put(THIS_MODULE);
 	}
-	return err;
+	return 0;
 }
 
 /* Copy of the static inet_wait_for_connect(). */
@@ -163,12 +169,73 @@ EXPORT_SYMBOL_IF_KUNIT(__inetx_stream_connect);
 int inetx_stream_connect(struct socket *sock, struct inetx_sockaddr *uaddr,
 			 int addr_len, int flags)
 {
+	int oldsockstate, oldstate;
 	int err;
 
 	lock_sock(sock->sk);
+	oldsockstate = sock->state;
+	oldstate = sock->sk->sk_state;
 	err = __inetx_stream_connect(sock, uaddr, addr_len, flags, 0);
+	trace_inetx_connect(sock, oldsockstate, oldstate, flags, err);
 	release_sock(sock->sk);
 	return err;
+}
+
+/*
+ * AF_INET's own socket calls with inetx's tracepoints (inetx_trace.h) and
+ * byte counters (inetx_stat.c) around them.
+ */
+static int inetx_release(struct socket *sock)
+{
+	trace_inetx_release(sock);
+	return inet_release(sock);
+}
+
+static int inetx_bind(struct socket *sock, struct inetx_sockaddr *uaddr,
+		      int addr_len)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)uaddr;
+	bool sized = addr_len >= (int)sizeof(*sin);
+	int err = inet_bind(sock, uaddr, addr_len);
+
+	trace_inetx_bind(sock->sk, sized ? sin->sin_addr.s_addr : 0,
+			 sized ? sin->sin_port : 0, err);
+	return err;
+}
+
+static int inetx_listen(struct socket *sock, int backlog)
+{
+	int err = inet_listen(sock, backlog);
+
+	trace_inetx_listen(sock->sk, backlog, err);
+	return err;
+}
+
+static int inetx_shutdown(struct socket *sock, int how)
+{
+	int err = inet_shutdown(sock, how);
+
+	trace_inetx_shutdown(sock->sk, how, err);
+	return err;
+}
+
+static int inetx_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
+{
+	int ret = inet_sendmsg(sock, msg, size);
+
+	inetx_stat_bytes(sock->sk, true, ret);
+	return ret;
+}
+
+/* Peeked bytes are still to be received: not counted. */
+static int inetx_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
+			 int flags)
+{
+	int ret = inet_recvmsg(sock, msg, size, flags);
+
+	if (!(flags & MSG_PEEK))
+		inetx_stat_bytes(sock->sk, false, ret);
+	return ret;
 }
 
 /*
@@ -193,7 +260,10 @@ static ssize_t inetx_splice_read(struct socket *sock, loff_t *ppos,
 				 struct pipe_inode_info *pipe, size_t len,
 				 unsigned int flags)
 {
-	return inet_stream_ops.splice_read(sock, ppos, pipe, len, flags);
+	ssize_t ret = inet_stream_ops.splice_read(sock, ppos, pipe, len, flags);
+
+	inetx_stat_bytes(sock->sk, false, ret);
+	return ret;
 }
 
 static int inetx_read_skb(struct sock *sk, skb_read_actor_t recv_actor)
@@ -227,8 +297,8 @@ static int inetx_compat_ioctl(struct socket *sock, unsigned int cmd,
 const struct proto_ops inetx_stream_ops = {
 	.family		   = PF_INETX,
 	.owner		   = THIS_MODULE,
-	.release	   = inet_release,
-	.bind		   = inet_bind,
+	.release	   = inetx_release,
+	.bind		   = inetx_bind,
 	.connect	   = inetx_stream_connect,
 	.socketpair	   = sock_no_socketpair,
 	.accept		   = inetx_accept,
@@ -236,12 +306,12 @@ const struct proto_ops inetx_stream_ops = {
 	.poll		   = tcp_poll,
 	.ioctl		   = inet_ioctl,
 	.gettstamp	   = sock_gettstamp,
-	.listen		   = inet_listen,
-	.shutdown	   = inet_shutdown,
+	.listen		   = inetx_listen,
+	.shutdown	   = inetx_shutdown,
 	.setsockopt	   = sock_common_setsockopt,
 	.getsockopt	   = sock_common_getsockopt,
-	.sendmsg	   = inet_sendmsg,
-	.recvmsg	   = inet_recvmsg,
+	.sendmsg	   = inetx_sendmsg,
+	.recvmsg	   = inetx_recvmsg,
 #ifdef CONFIG_MMU
 	.mmap		   = inetx_mmap,
 #endif

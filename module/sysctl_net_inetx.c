@@ -9,9 +9,12 @@
  * with the initial namespace's value, and only CAP_NET_ADMIN in the
  * initial user namespace may change it anywhere: root in a user namespace
  * owns its netns's sysctls but must not lift an administrator's limit.
+ *
+ * The same pernet data holds the namespace's counters (inetx_stat.c).
  */
 
 #include <linux/capability.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
@@ -23,6 +26,7 @@
 struct inetx_net {
 	int			restrict_create;
 	struct ctl_table_header	*sysctl_hdr;
+	struct inetx_mib __percpu *mib;		/* inetx_stat.c */
 };
 
 static unsigned int inetx_net_id __read_mostly;
@@ -30,6 +34,11 @@ static unsigned int inetx_net_id __read_mostly;
 static struct inetx_net *inetx_pernet(const struct net *net)
 {
 	return net_generic(net, inetx_net_id);
+}
+
+struct inetx_mib __percpu *inetx_net_mib(const struct net *net)
+{
+	return inetx_pernet(net)->mib;
 }
 
 bool inetx_may_create(struct net *net)
@@ -63,24 +72,39 @@ static int __net_init inetx_net_init(struct net *net)
 {
 	struct inetx_net *in = inetx_pernet(net);
 	struct ctl_table *table;
+	int err = -ENOMEM;
 
 	if (!net_eq(net, &init_net))
 		in->restrict_create =
 			READ_ONCE(inetx_pernet(&init_net)->restrict_create);
 
+	in->mib = alloc_percpu(struct inetx_mib);
+	if (!in->mib)
+		return -ENOMEM;
+
 	table = kmemdup(inetx_sysctl_table, sizeof(inetx_sysctl_table),
 			GFP_KERNEL);
 	if (!table)
-		return -ENOMEM;
+		goto out_mib;
 	table[0].data = &in->restrict_create;
 
 	in->sysctl_hdr = inetx_register_net_sysctl(net, "net/inetx", table,
 						   ARRAY_SIZE(inetx_sysctl_table));
-	if (!in->sysctl_hdr) {
-		kfree(table);
-		return -ENOMEM;
-	}
+	if (!in->sysctl_hdr)
+		goto out_table;
+
+	err = inetx_stat_net_init(net);
+	if (err)
+		goto out_sysctl;
 	return 0;
+
+out_sysctl:
+	unregister_net_sysctl_table(in->sysctl_hdr);
+out_table:
+	kfree(table);
+out_mib:
+	free_percpu(in->mib);
+	return err;
 }
 
 static void __net_exit inetx_net_exit(struct net *net)
@@ -88,8 +112,10 @@ static void __net_exit inetx_net_exit(struct net *net)
 	struct inetx_net *in = inetx_pernet(net);
 	const struct ctl_table *table = in->sysctl_hdr->ctl_table_arg;
 
+	inetx_stat_net_exit(net);
 	unregister_net_sysctl_table(in->sysctl_hdr);
 	kfree(table);
+	free_percpu(in->mib);
 }
 
 static struct pernet_operations inetx_net_ops = {

@@ -89,8 +89,26 @@ ktap_wait() {
 # until ktap_unpin_keys (inetx_hold keys, see inx_pin_static_keys()): under
 # QEMU TCG, patching kernel text that another vCPU runs oopses with "int3".
 # Prints a diagnostic; the keys are switched while nothing else runs.
+# The TCP tracepoints inetx's counters hook (module/inetx_stat.c), which
+# every insmod and rmmod of inetx would switch, are kept on by their trace
+# events, enabled with a filter nothing passes (ktap_pin_tracepoints).
+KTAP_TP_EVENTS="sock/inet_sock_set_state tcp/tcp_send_reset tcp/tcp_receive_reset"
+ktap_pin_tracepoints() { # 1 (on) or 0 (off)
+	local e d
+	for e in $KTAP_TP_EVENTS; do
+		d=/sys/kernel/tracing/events/$e
+		[ -w "$d/enable" ] || continue
+		if [ "$1" = 1 ]; then
+			echo 'common_pid < 0' >"$d/filter" && echo 1 >"$d/enable"
+		else
+			echo 0 >"$d/enable" && echo 0 >"$d/filter"
+		fi
+	done
+}
+
 ktap_pin_keys() { # DIR: where the holder's ready file goes
 	local ready=$1/.keys-pinned
+	ktap_pin_tracepoints 1
 	rm -f "$ready"
 	"${INETX_BIN:?}/inetx_hold" keys "$ready" &
 	KTAP_KEYS_PID=$!
@@ -103,6 +121,7 @@ ktap_pin_keys() { # DIR: where the holder's ready file goes
 }
 
 ktap_unpin_keys() {
+	ktap_pin_tracepoints 0
 	[ -n "${KTAP_KEYS_PID:-}" ] || return 0
 	kill "$KTAP_KEYS_PID" 2>/dev/null
 	wait "$KTAP_KEYS_PID" 2>/dev/null

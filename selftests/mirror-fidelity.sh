@@ -80,7 +80,8 @@
 #                                    true, else false
 #   inetx_fastopen_defer_connect(sk, E)  export tcp_fastopen_defer_connect:
 #                                    tcp_fastopen_defer_connect(sk, E), else false
-#   INETX_STREAM_OPS_VERSIONED     MSG_SENDPAGE_NOTLAST: .sendpage = inet_sendpage,
+#   INETX_STREAM_OPS_VERSIONED     MSG_SENDPAGE_NOTLAST: .sendpage = inetx_sendpage,
+#                                    (inet_sendpage() and inetx's byte count)
 #                                    .sendpage_locked = tcp_sendpage_locked,
 #                                  else: .set_peek_off = sk_set_peek_off,
 #                                    and with member set_rcvbuf (7.x)
@@ -359,7 +360,7 @@ sub secure_seq {
 }
 sub stream_ops_versioned {
 	my $ind = shift;
-	return at($ind, ".sendpage = inet_sendpage,",
+	return at($ind, ".sendpage = inetx_sendpage,",
 		  ".sendpage_locked = tcp_sendpage_locked,") if $have{MSG_SENDPAGE_NOTLAST};
 	return at($ind, ".set_peek_off = sk_set_peek_off,",
 		  $have{set_rcvbuf} ? (".set_rcvbuf = inetx_set_rcvbuf,") : ());

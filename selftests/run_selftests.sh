@@ -13,9 +13,9 @@
 # insmod KO,
 # inetx_layers.sh, every C test as root and again as nobody,
 # inetx_coexist.sh (root only: the coexistence suite, which unloads and
-# reloads inetx and leaves it loaded), inetx_wire.sh, inetx_run_apps.sh
-# (real servers and clients under inetx-run), inetx_fuzz (root), rmmod,
-# kernel log check.
+# reloads inetx and leaves it loaded), inetx_wire.sh, inetx_stat.sh
+# (counters and tracepoints), inetx_run_apps.sh (real servers and clients
+# under inetx-run), inetx_fuzz (root), rmmod, kernel log check.
 #
 # inetx_fuzz runs for INETX_FUZZ_SECONDS (default 180; 14400 is the long
 # mode) with INETX_FUZZ_THREADS threads (default 4) and seed
@@ -31,7 +31,7 @@
 # OUTDIR gets one KTAP document per step: <name>.ktap (stdout) and
 # <name>.err (stderr) for each program, <name>-nobody.ktap for the
 # unprivileged runs, inetx_races.ktap, inetx_coexist.ktap,
-# inetx_run_apps.ktap, inetx_fuzz.ktap,
+# inetx_stat.ktap, inetx_run_apps.ktap, inetx_fuzz.ktap,
 # rmmod.ktap and kernel_log.ktap. Stdout is a KTAP
 # summary with one result per step, then "selftests: N passed, N failed,
 # N skipped" over all results. Exit status: 0 only if nothing failed.
@@ -150,7 +150,7 @@ kernel_log_doc() {
 	fi
 }
 
-ktap_start $((10 + 2 * ${#CTESTS[@]}))
+ktap_start $((11 + 2 * ${#CTESTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	[ ! -w "$OUT" ]; then
@@ -158,7 +158,7 @@ if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	echo "Bail out! preconditions"
 	exit 1
 fi
-for p in "${CTESTS[@]}" inetx_hold inetx_coexist inetx_races inetx_fuzz; do
+for p in "${CTESTS[@]}" inetx_hold inetx_coexist inetx_races inetx_fuzz inetx_stat; do
 	if [ ! -x "$INETX_BIN/$p" ]; then
 		ktap_diag "$INETX_BIN/$p missing: run 'make -C selftests' on the host first"
 		echo "Bail out! selftests not built"
@@ -198,6 +198,7 @@ done
 run_doc inetx_coexist 1800 "$HERE/inetx_coexist.sh" "$KO"
 
 run_doc inetx_wire 300 "$HERE/inetx_wire.sh" "$KO"
+run_doc inetx_stat 300 "$HERE/inetx_stat.sh" "$KO"
 
 # Unmodified programs (nginx, redis, sshd, Go...) put on inetx by inetx-run.
 if [ "${INETX_RUN_APPS:-1}" = 1 ]; then
