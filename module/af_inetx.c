@@ -86,6 +86,14 @@ static int __init inetx_init(void)
 		goto out_proto;
 	}
 
+	/* Before the family: a registered family is always listable. */
+	rc = inetx_diag_init();
+	if (rc) {
+		pr_err("cannot register the sock_diag handler for family %d: error %d\n",
+		       inetx_family, rc);
+		goto out_sysctl;
+	}
+
 	rc = sock_register(&inetx_family_ops);
 	if (rc) {
 		if (rc == -EEXIST)
@@ -94,7 +102,7 @@ static int __init inetx_init(void)
 		else
 			pr_err("cannot register protocol family %d: error %d\n",
 			       inetx_family, rc);
-		goto out_sysctl;
+		goto out_diag;
 	}
 
 	pr_info("registered protocol family %d (PF_INETX)\n", inetx_family);
@@ -102,6 +110,8 @@ static int __init inetx_init(void)
 		INETX_LAYERS, INETX_LAYERS_TCP);
 	return 0;
 
+out_diag:
+	inetx_diag_exit();
 out_sysctl:
 	inetx_sysctl_exit();
 out_proto:
@@ -113,6 +123,7 @@ static void __exit inetx_exit(void)
 {
 	/* No new sockets after this; it waits for RCU readers of the table. */
 	sock_unregister(inetx_family);
+	inetx_diag_exit();
 	inetx_sysctl_exit();
 	inetx_proto_exit();
 	pr_info("unregistered protocol family %d\n", inetx_family);

@@ -6,6 +6,7 @@
  *   inetx_stream_ops.c  struct proto_ops (mirrors inet_stream_ops)
  *   inetx_proto.c       struct proto (mirrors tcp_prot, tcp_v4_connect)
  *   sysctl_net_inetx.c  net.inetx.* per namespace (sysctl_net_ipv4.c)
+ *   inetx_diag.c        sock_diag handler (inet_diag.c, tcp_diag.c)
  */
 #ifndef _INETX_H
 #define _INETX_H
@@ -51,6 +52,10 @@ int inetx_setsockopt(struct sock *sk, int level, int optname,
 bool inetx_may_create(struct net *net);
 int inetx_sysctl_init(void);
 void inetx_sysctl_exit(void);
+
+/* inetx_diag.c: the sock_diag handler for inetx's family. */
+int inetx_diag_init(void);
+void inetx_diag_exit(void);
 
 int inetx_proto_init(void);
 void inetx_proto_exit(void);
