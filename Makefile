@@ -81,7 +81,7 @@ $(CHECKPATCH_DIR)/scripts/checkpatch.pl:
 checkpatch: $(CHECKPATCH_DIR)/scripts/checkpatch.pl
 	perl $< --no-tree --strict --show-types --terse \
 		-f module/*.c module/*.h include/uapi/linux/*.h \
-		tools/inetx_ss.c selftests/inetx_diag_sockets.c
+		tools/inetx_ss.c
 
 sparse:
 	$(MAKE) modules KBUILD_EXTRA=C=2
