@@ -14,7 +14,8 @@
 #   make run              the demo: a VM, inetx loaded, a client and server
 #   make checkpatch | sparse | lint
 #   make install | uninstall [DESTDIR=] [PREFIX=/usr/local] [KVER=]
-#                         module, <linux/inetx.h>, tools, inetx(7)
+#                         module, <linux/inetx.h>, tools, inetx(7),
+#                         inetx-ss(8)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -119,12 +120,15 @@ install: $(if $(KDIR),,$(foreach k,$(KVERS),$(BUILD)/$(k)/module/inetx.ko))
 	$(INSTALL) -D -m 644 include/uapi/linux/inetx.h '$(DESTDIR)$(INCLUDEDIR)/linux/inetx.h'
 	$(INSTALL) -D -m 755 $(BUILD)/tools/inetx_seed '$(DESTDIR)$(BINDIR)/inetx_seed'
 	$(INSTALL) -D -m 644 man/inetx.7 '$(DESTDIR)$(MANDIR)/man7/inetx.7'
+	$(INSTALL) -D -m 755 $(BUILD)/tools/inetx-ss '$(DESTDIR)$(BINDIR)/inetx-ss'
+	$(INSTALL) -D -m 644 man/inetx-ss.8 '$(DESTDIR)$(MANDIR)/man8/inetx-ss.8'
 
 uninstall:
 	@test -n "$(KVERS)" || { echo "make uninstall needs KVER=" >&2; exit 1; }
 	$(foreach k,$(KVERS),rm -f '$(DESTDIR)/lib/modules/$(k)/$(INSTALL_MOD_DIR)/inetx.ko' &&$(if $(DESTDIR),, $(DEPMOD) -a '$(k)' &&)) true
 	rm -f '$(DESTDIR)$(INCLUDEDIR)/linux/inetx.h' '$(DESTDIR)$(BINDIR)/inetx_seed' \
-		'$(DESTDIR)$(MANDIR)/man7/inetx.7'
+		'$(DESTDIR)$(MANDIR)/man7/inetx.7' '$(DESTDIR)$(BINDIR)/inetx-ss' \
+		'$(DESTDIR)$(MANDIR)/man8/inetx-ss.8'
 
 clean:
 	rm -rf $(BUILD)
@@ -132,4 +136,4 @@ clean:
 		Module.symvers modules.order .*.cmd
 
 help:
-	@sed -n '3,17p' Makefile
+	@sed -n '3,18p' Makefile

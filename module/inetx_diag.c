@@ -42,9 +42,11 @@ static bool inetx_diag_owns(const struct sock *sk)
 	switch (sk->sk_state) {
 	case TCP_TIME_WAIT:
 		return inet_twsk(sk)->tw_prot == &inetx_prot;
-	case TCP_NEW_SYN_RECV:
-		return inet_reqsk(sk)->rsk_listener->sk_prot_creator ==
-		       &inetx_prot;
+	case TCP_NEW_SYN_RECV: {
+		const struct sock *lsk = inet_reqsk(sk)->rsk_listener;
+
+		return lsk && lsk->sk_prot_creator == &inetx_prot;
+	}
 	default:
 		return sk->sk_prot_creator == &inetx_prot;
 	}
@@ -178,14 +180,18 @@ errout:
 	return -EMSGSIZE;
 }
 
-/* Mirrors tcp_twsk_diag_fill() (inet_twsk_diag_fill() before 7.x). */
-static int inetx_twsk_diag_fill(struct sock *sk, struct sk_buff *skb,
-				struct netlink_callback *cb, u16 nlmsg_flags)
+/*
+ * The record of a sock without a file: a TIME_WAIT or a request sock, as
+ * tcp_twsk_diag_fill() and tcp_req_diag_fill() (inet_twsk_diag_fill(),
+ * inet_req_diag_fill() before 7.x) write it.
+ */
+static int inetx_mini_diag_fill(struct sock *sk, struct sk_buff *skb,
+				struct netlink_callback *cb, u16 nlmsg_flags,
+				u8 state, u8 timer, u8 retrans,
+				unsigned long expires)
 {
-	struct inet_timewait_sock *tw = inet_twsk(sk);
 	struct inet_diag_msg *r;
 	struct nlmsghdr *nlh;
-	long tmo;
 
 	nlh = inetx_diag_nlmsg_put(skb, cb, nlmsg_flags);
 	if (!nlh)
@@ -193,40 +199,10 @@ static int inetx_twsk_diag_fill(struct sock *sk, struct sk_buff *skb,
 
 	r = nlmsg_data(nlh);
 	inetx_diag_msg_common_fill(r, sk);
-	r->idiag_retrans = 0;
-	r->idiag_state = READ_ONCE(tw->tw_substate);
-	r->idiag_timer = 3;
-	tmo = tw->tw_timer.expires - jiffies;
-	r->idiag_expires = jiffies_delta_to_msecs(tmo);
-	r->idiag_rqueue = 0;
-	r->idiag_wqueue = 0;
-	r->idiag_uid = 0;
-	r->idiag_inode = 0;
-
-	nlmsg_end(skb, nlh);
-	return 0;
-}
-
-/* Mirrors tcp_req_diag_fill() (inet_req_diag_fill() before 7.x). */
-static int inetx_req_diag_fill(struct sock *sk, struct sk_buff *skb,
-			       struct netlink_callback *cb, u16 nlmsg_flags)
-{
-	struct request_sock *reqsk = inet_reqsk(sk);
-	struct inet_diag_msg *r;
-	struct nlmsghdr *nlh;
-	long tmo;
-
-	nlh = inetx_diag_nlmsg_put(skb, cb, nlmsg_flags);
-	if (!nlh)
-		return -EMSGSIZE;
-
-	r = nlmsg_data(nlh);
-	inetx_diag_msg_common_fill(r, sk);
-	r->idiag_state = TCP_SYN_RECV;
-	r->idiag_timer = 1;
-	r->idiag_retrans = READ_ONCE(reqsk->num_retrans);
-	tmo = READ_ONCE(reqsk->rsk_timer.expires) - jiffies;
-	r->idiag_expires = jiffies_delta_to_msecs(tmo);
+	r->idiag_state = state;
+	r->idiag_timer = timer;
+	r->idiag_retrans = retrans;
+	r->idiag_expires = jiffies_delta_to_msecs(expires - jiffies);
 	r->idiag_rqueue = 0;
 	r->idiag_wqueue = 0;
 	r->idiag_uid = 0;
@@ -243,9 +219,14 @@ static int inetx_sk_diag_fill_any(struct sock *sk, struct sk_buff *skb,
 				  u16 nlmsg_flags)
 {
 	if (sk->sk_state == TCP_TIME_WAIT)
-		return inetx_twsk_diag_fill(sk, skb, cb, nlmsg_flags);
+		return inetx_mini_diag_fill(sk, skb, cb, nlmsg_flags,
+					    READ_ONCE(inet_twsk(sk)->tw_substate),
+					    3, 0, inet_twsk(sk)->tw_timer.expires);
 	if (sk->sk_state == TCP_NEW_SYN_RECV)
-		return inetx_req_diag_fill(sk, skb, cb, nlmsg_flags);
+		return inetx_mini_diag_fill(sk, skb, cb, nlmsg_flags,
+					    TCP_SYN_RECV, 1,
+					    READ_ONCE(inet_reqsk(sk)->num_retrans),
+					    READ_ONCE(inet_reqsk(sk)->rsk_timer.expires));
 	return inetx_sk_diag_fill(sk, skb, cb, req, nlmsg_flags);
 }
 

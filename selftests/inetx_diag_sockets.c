@@ -74,31 +74,13 @@ static void print_sock(const char *kind, const char *state, int fd)
 		       ntohs(l.sin_port), ps);
 }
 
-/* Whether /proc/net/tcp has lport -> rport in @st (hex state), any if 0. */
-static bool proc_tcp_has(uint16_t lport, uint16_t rport, unsigned int st)
-{
-	unsigned int lp, rp, s;
-	char line[256];
-	bool found = false;
-	FILE *f = fopen("/proc/net/tcp", "r");
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " %*d: %*x:%x %*x:%x %x", &lp, &rp, &s) == 3 &&
-		    lp == lport && rp == rport && (!st || s == st))
-			found = true;
-	fclose(f);
-	return found;
-}
-
 /* Wait (bounded) until the entry is there, or gone. */
 static bool wait_proc_tcp(uint16_t lport, uint16_t rport, unsigned int st,
 			  bool present)
 {
 	long end = inx_now_ms() + INX_TIMEOUT_MS;
 
-	while (proc_tcp_has(lport, rport, st) != present) {
+	while (inx_proc_tcp_has(lport, rport, st) != present) {
 		if (inx_now_ms() > end)
 			return false;
 		usleep(10000);

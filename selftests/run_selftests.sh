@@ -13,7 +13,8 @@
 # insmod KO,
 # inetx_layers.sh, every C test as root and again as nobody,
 # inetx_coexist.sh (root only: the coexistence suite, which unloads and
-# reloads inetx and leaves it loaded), inetx_wire.sh, inetx_fuzz (root),
+# reloads inetx and leaves it loaded), inetx_wire.sh, inetx_diag.sh
+# (sock_diag and inetx-ss; unloads and reloads inetx), inetx_fuzz (root),
 # rmmod, kernel log check.
 #
 # inetx_fuzz runs for INETX_FUZZ_SECONDS (default 180; 14400 is the long
@@ -148,7 +149,7 @@ kernel_log_doc() {
 	fi
 }
 
-ktap_start $((9 + 2 * ${#CTESTS[@]}))
+ktap_start $((10 + 2 * ${#CTESTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	[ ! -w "$OUT" ]; then
@@ -196,6 +197,7 @@ done
 run_doc inetx_coexist 1800 "$HERE/inetx_coexist.sh" "$KO"
 
 run_doc inetx_wire 300 "$HERE/inetx_wire.sh" "$KO"
+run_doc inetx_diag 600 "$HERE/inetx_diag.sh" "$KO"
 
 # The final rmmod's TIME_WAIT socket, made now so that it expires under
 # the fuzzer (rmmod_pin_doc).

@@ -38,6 +38,8 @@ want_files() { # PREFIX
 	echo "644 ${1#/}/include/linux/inetx.h"
 	echo "755 ${1#/}/bin/inetx_seed"
 	echo "644 ${1#/}/share/man/man7/inetx.7"
+	echo "755 ${1#/}/bin/inetx-ss"
+	echo "644 ${1#/}/share/man/man8/inetx-ss.8"
 }
 files_ok() { # PREFIX
 	diff -u <(want_files "$1" | sort) <(cd "$D" && find . -type f -printf '%m %P\n' | sort)
