@@ -198,6 +198,9 @@ static int diag_send(int fd, uint32_t states, uint8_t ext,
 		      sizeof(nl)) == sizeof(req) ? 0 : -1;
 }
 
+/* slowdump counts records without printing them. */
+static bool quiet;
+
 static void print_record(const struct nlmsghdr *nlh)
 {
 	const struct inet_diag_msg *r = NLMSG_DATA(nlh);
@@ -205,6 +208,8 @@ static void print_record(const struct nlmsghdr *nlh)
 	const struct rtattr *a = (const void *)(r + 1);
 	char ls[INET_ADDRSTRLEN], ps[INET_ADDRSTRLEN], info[16] = "-";
 
+	if (quiet)
+		return;
 	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
 		if (a->rta_type == INET_DIAG_INFO &&
 		    RTA_PAYLOAD(a) >= (int)sizeof(struct tcp_info))
@@ -233,9 +238,9 @@ static void print_record(const struct nlmsghdr *nlh)
 static int diag_recv(int fd, int max_recvs, bool exact, int *records)
 {
 	static char buf[65536];
-	int n;
+	int n, recvs;
 
-	while (!max_recvs || max_recvs--) {
+	for (recvs = 0; !max_recvs || recvs < max_recvs; recvs++) {
 		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 
 		n = recv(fd, buf, sizeof(buf), 0);
@@ -335,6 +340,7 @@ static int cmd_slowdump(int fam, int n)
 			      rl.rlim_max : (rlim_t)n + 64;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	quiet = true;
 	l = calloc(n, sizeof(*l));
 	for (i = 0; l && i < n; i++) {
 		l[i] = inx_listen(fam, 1, &port);
