@@ -15,7 +15,7 @@
 #   make checkpatch | sparse | lint
 #   make install | uninstall [DESTDIR=] [PREFIX=/usr/local] [KVER=]
 #                         module, <linux/inetx.h>, tools, inetx(7),
-#                         inetx-run(1)
+#                         inetx-run(1), inetx-ss(8)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -89,7 +89,7 @@ checkpatch: $(CHECKPATCH_DIR)/scripts/checkpatch.pl
 	perl $< --no-tree --strict --show-types --terse \
 		-f module/*.c $(filter-out $(TRACE_HEADERS),$(wildcard module/*.h)) \
 		include/uapi/linux/*.h \
-		tools/inetx_run.c tools/inetx_run.h tools/libinetx_run.c
+		tools/inetx_run.c tools/inetx_run.h tools/libinetx_run.c tools/inetx_ss.c
 	perl $< --no-tree --strict --show-types --terse --ignore $(TRACE_HEADER_IGNORE) \
 		-f $(TRACE_HEADERS)
 
@@ -135,13 +135,16 @@ install: $(if $(KDIR),,$(foreach k,$(KVERS),$(BUILD)/$(k)/module/inetx.ko))
 	$(INSTALL) -D -m 644 $(BUILD)/tools/libinetx-run.so '$(DESTDIR)$(LIBDIR)/inetx/libinetx-run.so'
 	$(INSTALL) -D -m 644 man/inetx.7 '$(DESTDIR)$(MANDIR)/man7/inetx.7'
 	$(INSTALL) -D -m 644 man/inetx-run.1 '$(DESTDIR)$(MANDIR)/man1/inetx-run.1'
+	$(INSTALL) -D -m 755 $(BUILD)/tools/inetx-ss '$(DESTDIR)$(BINDIR)/inetx-ss'
+	$(INSTALL) -D -m 644 man/inetx-ss.8 '$(DESTDIR)$(MANDIR)/man8/inetx-ss.8'
 
 uninstall:
 	@test -n "$(KVERS)" || { echo "make uninstall needs KVER=" >&2; exit 1; }
 	$(foreach k,$(KVERS),rm -f '$(DESTDIR)/lib/modules/$(k)/$(INSTALL_MOD_DIR)/inetx.ko' &&$(if $(DESTDIR),, $(DEPMOD) -a '$(k)' &&)) true
 	rm -f '$(DESTDIR)$(INCLUDEDIR)/linux/inetx.h' '$(DESTDIR)$(BINDIR)/inetx_seed' \
 		'$(DESTDIR)$(BINDIR)/inetx-run' '$(DESTDIR)$(LIBDIR)/inetx/libinetx-run.so' \
-		'$(DESTDIR)$(MANDIR)/man7/inetx.7' '$(DESTDIR)$(MANDIR)/man1/inetx-run.1'
+		'$(DESTDIR)$(MANDIR)/man7/inetx.7' '$(DESTDIR)$(MANDIR)/man1/inetx-run.1' \
+		'$(DESTDIR)$(BINDIR)/inetx-ss' '$(DESTDIR)$(MANDIR)/man8/inetx-ss.8'
 	rmdir '$(DESTDIR)$(LIBDIR)/inetx' 2>/dev/null || true
 
 clean:

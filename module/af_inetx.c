@@ -93,6 +93,14 @@ static int __init inetx_init(void)
 		goto out_sysctl;
 	}
 
+	/* Before the family: a registered family is always listable. */
+	rc = inetx_diag_init();
+	if (rc) {
+		pr_err("cannot register the sock_diag handler for family %d: error %d\n",
+		       inetx_family, rc);
+		goto out_stat;
+	}
+
 	rc = sock_register(&inetx_family_ops);
 	if (rc) {
 		if (rc == -EEXIST)
@@ -101,7 +109,7 @@ static int __init inetx_init(void)
 		else
 			pr_err("cannot register protocol family %d: error %d\n",
 			       inetx_family, rc);
-		goto out_stat;
+		goto out_diag;
 	}
 
 	pr_info("registered protocol family %d (PF_INETX)\n", inetx_family);
@@ -109,6 +117,8 @@ static int __init inetx_init(void)
 		INETX_LAYERS, INETX_LAYERS_TCP);
 	return 0;
 
+out_diag:
+	inetx_diag_exit();
 out_stat:
 	inetx_stat_exit();
 out_sysctl:
@@ -122,6 +132,7 @@ static void __exit inetx_exit(void)
 {
 	/* No new sockets after this; it waits for RCU readers of the table. */
 	sock_unregister(inetx_family);
+	inetx_diag_exit();
 	inetx_stat_exit();
 	inetx_sysctl_exit();
 	inetx_proto_exit();

@@ -8,6 +8,7 @@
  *   sysctl_net_inetx.c  net.inetx.* per namespace (sysctl_net_ipv4.c)
  *   inetx_stat.c        counters per namespace (net/ipv4/proc.c's MIBs)
  *   inetx_trace.[ch]    tracepoints, system "inetx"
+ *   inetx_diag.c        sock_diag handler (inet_diag.c, tcp_diag.c)
  */
 #ifndef _INETX_H
 #define _INETX_H
@@ -77,6 +78,9 @@ void inetx_stat_create(struct net *net, struct socket *sock, int kern,
 		       int err);
 void inetx_stat_accept(const struct sock *sk);
 void inetx_stat_bytes(const struct sock *sk, bool sent, long bytes);
+/* inetx_diag.c: the sock_diag handler for inetx's family. */
+int inetx_diag_init(void);
+void inetx_diag_exit(void);
 
 int inetx_proto_init(void);
 void inetx_proto_exit(void);

@@ -307,4 +307,27 @@ static inline int inetx_accept(struct socket *sock, struct socket *newsock,
 	const struct sock *sk, const struct sk_buff *skb
 #endif
 
+/*
+ * sock_diag (inetx_diag.c): 7.x reads a socket's owner from sk_uid()
+ * (Kbuild: INETX_HAVE_SK_UID) and its retransmit timeout from
+ * tcp_timeout_expires() (Kbuild: INETX_HAVE_TCP_TIMEOUT_EXPIRES).
+ */
+#ifdef INETX_HAVE_SK_UID
+#define inetx_sock_i_uid(sk)	sk_uid(sk)
+#else
+#define inetx_sock_i_uid(sk)	sock_i_uid(sk)
+#endif
+
+#ifdef INETX_HAVE_TCP_TIMEOUT_EXPIRES
+#define inetx_icsk_timeout(sk)	tcp_timeout_expires(sk)
+#else
+#define inetx_icsk_timeout(sk)	(inet_csk(sk)->icsk_timeout)
+#endif
+
+/* TCP's hash tables for a namespace (per netns since 6.1). */
+static inline struct inet_hashinfo *inetx_tcp_hashinfo(const struct net *net)
+{
+	return net->ipv4.tcp_death_row.hashinfo;
+}
+
 #endif /* _INETX_COMPAT_H */

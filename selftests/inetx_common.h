@@ -235,6 +235,24 @@ static inline int inx_connect(int fam, uint16_t port)
 	return fd;
 }
 
+/* Whether /proc/net/tcp has @lport -> @rport in state @st (hex there; 0: any). */
+static inline bool inx_proc_tcp_has(uint16_t lport, uint16_t rport, unsigned int st)
+{
+	unsigned int lp, rp, s;
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/net/tcp", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %*x:%x %*x:%x %x", &lp, &rp, &s) == 3 &&
+		    lp == lport && rp == rport && (!st || s == st))
+			found = true;
+	fclose(f);
+	return found;
+}
+
 /* poll() one fd; returns revents, 0 on timeout, -1 on error. */
 static inline int inx_poll1(int fd, short events, int ms)
 {

@@ -140,19 +140,7 @@ static int cmd_conn(int fam)
 /* TIME_WAIT state in /proc/net/tcp is 06. */
 static bool in_time_wait(uint16_t lport, uint16_t rport)
 {
-	unsigned int lp, rp, st;
-	char line[256];
-	bool found = false;
-	FILE *f = fopen("/proc/net/tcp", "r");
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " %*d: %*x:%x %*x:%x %x", &lp, &rp, &st) == 3 &&
-		    lp == lport && rp == rport && st == 6)
-			found = true;
-	fclose(f);
-	return found;
+	return inx_proc_tcp_has(lport, rport, 0x06);
 }
 
 /*

@@ -14,7 +14,8 @@
 # inetx_layers.sh, every C test as root and again as nobody,
 # inetx_coexist.sh (root only: the coexistence suite, which unloads and
 # reloads inetx and leaves it loaded), inetx_wire.sh, inetx_stat.sh
-# (counters and tracepoints), inetx_run_apps.sh (real servers and clients
+# (counters and tracepoints), inetx_diag.sh (sock_diag and inetx-ss;
+# unloads and reloads inetx), inetx_run_apps.sh (real servers and clients
 # under inetx-run), inetx_fuzz (root), rmmod, kernel log check.
 #
 # inetx_fuzz runs for INETX_FUZZ_SECONDS (default 180; 14400 is the long
@@ -31,7 +32,7 @@
 # OUTDIR gets one KTAP document per step: <name>.ktap (stdout) and
 # <name>.err (stderr) for each program, <name>-nobody.ktap for the
 # unprivileged runs, inetx_races.ktap, inetx_coexist.ktap,
-# inetx_stat.ktap, inetx_run_apps.ktap, inetx_fuzz.ktap,
+# inetx_stat.ktap, inetx_diag.ktap, inetx_run_apps.ktap, inetx_fuzz.ktap,
 # rmmod.ktap and kernel_log.ktap. Stdout is a KTAP
 # summary with one result per step, then "selftests: N passed, N failed,
 # N skipped" over all results. Exit status: 0 only if nothing failed.
@@ -150,7 +151,7 @@ kernel_log_doc() {
 	fi
 }
 
-ktap_start $((11 + 2 * ${#CTESTS[@]}))
+ktap_start $((12 + 2 * ${#CTESTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	[ ! -w "$OUT" ]; then
@@ -199,6 +200,7 @@ run_doc inetx_coexist 1800 "$HERE/inetx_coexist.sh" "$KO"
 
 run_doc inetx_wire 300 "$HERE/inetx_wire.sh" "$KO"
 run_doc inetx_stat 300 "$HERE/inetx_stat.sh" "$KO"
+run_doc inetx_diag 600 "$HERE/inetx_diag.sh" "$KO"
 
 # Unmodified programs (nginx, redis, sshd, Go...) put on inetx by inetx-run.
 if [ "${INETX_RUN_APPS:-1}" = 1 ]; then

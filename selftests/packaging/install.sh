@@ -41,6 +41,8 @@ want_files() { # PREFIX
 	echo "644 ${1#/}/lib/inetx/libinetx-run.so"
 	echo "644 ${1#/}/share/man/man7/inetx.7"
 	echo "644 ${1#/}/share/man/man1/inetx-run.1"
+	echo "755 ${1#/}/bin/inetx-ss"
+	echo "644 ${1#/}/share/man/man8/inetx-ss.8"
 }
 files_ok() { # PREFIX
 	diff -u <(want_files "$1" | sort) <(cd "$D" && find . -type f -printf '%m %P\n' | sort)

@@ -15,6 +15,7 @@ set -eu
 
 PACKAGES="
 build-essential bc flex bison libelf-dev libssl-dev kmod cpio xz-utils
+libmnl-dev
 qemu-system-x86 busybox-static tcpdump iproute2 sparse mmdebstrap
 linux-headers-amd64 linux-headers-6.12-amd64
 linux-image-amd64 linux-image-6.12-amd64
