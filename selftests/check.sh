@@ -13,6 +13,7 @@
 # CHECK_DEBUG_SERIES="6.12 6.1" (the default) picks their linux-source series.
 # CHECK_SELINUX=0 leaves out the SELinux boots (selftests/coexist-selinux.sh).
 # CHECK_MIRRORS=0 leaves out the mirror fidelity stage (selftests/mirror-fidelity.sh).
+# CHECK_PATH_DOC=0 leaves out the docs/path.md check (selftests/path-doc.sh).
 # CHECK_TWOHOST=0 leaves out the two-guest network stage
 # (selftests/inetx_twohost.sh; INETX_TWOHOST_MIB sets its transfer size).
 # CHECK_VMS=N: QEMU guests at a time, over all stages (default: CPUs + 1).
@@ -144,6 +145,13 @@ if [ "${CHECK_MIRRORS:-1}" != 0 ]; then
 	bg mirrors selftests/mirror-fidelity.sh --out "$mirrors" $kvers
 fi
 
+# docs/path.md, regenerated from module/ and the linux-source packages,
+# must be the one checked in (host only, under a second once unpacked).
+if [ "${CHECK_PATH_DOC:-1}" != 0 ]; then
+	path_doc=$top/build/check/path-doc
+	bg path-doc selftests/path-doc.sh --check --out "$path_doc"
+fi
+
 # Packaging: modinfo, make install, DKMS, inetx(7) and the inetx-dkms package
 # on the host; family autoload and the package's install in QEMU.  run.sh
 # lists its result directories in $pkg/dirs (none: a directory that does
@@ -259,6 +267,7 @@ done
 # Result directories in a fixed order: selftests, mirrors, packaging, SELinux,
 # two hosts, debug kernel.
 [ "${CHECK_MIRRORS:-1}" = 0 ] || outs+=("$mirrors")
+[ "${CHECK_PATH_DOC:-1}" = 0 ] || outs+=("$path_doc")
 if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
 	if [ ${#pk_kvers[@]} -gt 0 ]; then
 		mapfile -t pdirs < <(cat "$pkg/dirs" 2>/dev/null || echo "$pkg/(run.sh wrote no dirs)")
@@ -297,7 +306,7 @@ fi >>"$times"
 echo "== stage times (wall seconds; the stages after build run side by side)"
 # Fixed order, whatever order the stages ended in.
 # shellcheck disable=SC2086  # one word per kernel
-for name in setup-deps dev-index build $(for k in $kvers; do echo "dev-kernel-$k stock-$k"; done) mirrors packaging packaging-dev packaging-host-tests \
+for name in setup-deps dev-index build $(for k in $kvers; do echo "dev-kernel-$k stock-$k"; done) mirrors path-doc packaging packaging-dev packaging-host-tests \
 	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux twohost \
 	$(for k in $kvers; do echo "twohost-$k"; done) \
 	$(for s in $debug_series; do echo "debug-kernel-build-$s debug-kernel-$s"; done); do
