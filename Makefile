@@ -14,7 +14,8 @@
 #   make run              the demo: a VM, inetx loaded, a client and server
 #   make checkpatch | sparse | lint
 #   make install | uninstall [DESTDIR=] [PREFIX=/usr/local] [KVER=]
-#                         module, <linux/inetx.h>, tools, inetx(7)
+#                         module, <linux/inetx.h>, tools, inetx(7),
+#                         inetx-trace(1)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -95,6 +96,9 @@ lint: checkpatch sparse
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 INCLUDEDIR ?= $(PREFIX)/include
+# inetx-trace reads its annotations from ../share/inetx/ next to its own
+# directory (BINDIR/../share/inetx/); another DATADIR needs INETX_TRACE_DATA.
+DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(PREFIX)/share/man
 INSTALL_MOD_DIR ?= updates
 INSTALL ?= install
@@ -118,12 +122,19 @@ install: $(if $(KDIR),,$(foreach k,$(KVERS),$(BUILD)/$(k)/module/inetx.ko))
 	$(INSTALL) -D -m 644 include/uapi/linux/inetx.h '$(DESTDIR)$(INCLUDEDIR)/linux/inetx.h'
 	$(INSTALL) -D -m 755 $(BUILD)/tools/inetx_seed '$(DESTDIR)$(BINDIR)/inetx_seed'
 	$(INSTALL) -D -m 644 man/inetx.7 '$(DESTDIR)$(MANDIR)/man7/inetx.7'
+	$(INSTALL) -D -m 755 tools/inetx-trace '$(DESTDIR)$(BINDIR)/inetx-trace'
+	$(INSTALL) -D -m 644 module/mirrors/MIRRORS '$(DESTDIR)$(DATADIR)/inetx/MIRRORS'
+	$(INSTALL) -D -m 644 tools/inetx-trace.map '$(DESTDIR)$(DATADIR)/inetx/inetx-trace.map'
+	$(INSTALL) -D -m 644 man/inetx-trace.1 '$(DESTDIR)$(MANDIR)/man1/inetx-trace.1'
 
 uninstall:
 	@test -n "$(KVERS)" || { echo "make uninstall needs KVER=" >&2; exit 1; }
 	$(foreach k,$(KVERS),rm -f '$(DESTDIR)/lib/modules/$(k)/$(INSTALL_MOD_DIR)/inetx.ko' &&$(if $(DESTDIR),, $(DEPMOD) -a '$(k)' &&)) true
 	rm -f '$(DESTDIR)$(INCLUDEDIR)/linux/inetx.h' '$(DESTDIR)$(BINDIR)/inetx_seed' \
 		'$(DESTDIR)$(MANDIR)/man7/inetx.7'
+	rm -f '$(DESTDIR)$(BINDIR)/inetx-trace' '$(DESTDIR)$(DATADIR)/inetx/MIRRORS' \
+		'$(DESTDIR)$(DATADIR)/inetx/inetx-trace.map' '$(DESTDIR)$(MANDIR)/man1/inetx-trace.1'
+	rmdir '$(DESTDIR)$(DATADIR)/inetx' 2>/dev/null || true
 
 clean:
 	rm -rf $(BUILD)
@@ -131,4 +142,4 @@ clean:
 		Module.symvers modules.order .*.cmd
 
 help:
-	@sed -n '3,17p' Makefile
+	@sed -n '3,18p' Makefile

@@ -13,8 +13,8 @@
 # insmod KO,
 # inetx_layers.sh, every C test as root and again as nobody,
 # inetx_coexist.sh (root only: the coexistence suite, which unloads and
-# reloads inetx and leaves it loaded), inetx_wire.sh, inetx_fuzz (root),
-# rmmod, kernel log check.
+# reloads inetx and leaves it loaded), inetx_wire.sh, inetx_trace.sh
+# (inetx-trace on the seed), inetx_fuzz (root), rmmod, kernel log check.
 #
 # inetx_fuzz runs for INETX_FUZZ_SECONDS (default 180; 14400 is the long
 # mode) with INETX_FUZZ_THREADS threads (default 4) and seed
@@ -148,7 +148,7 @@ kernel_log_doc() {
 	fi
 }
 
-ktap_start $((9 + 2 * ${#CTESTS[@]}))
+ktap_start $((10 + 2 * ${#CTESTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	[ ! -w "$OUT" ]; then
@@ -196,6 +196,9 @@ done
 run_doc inetx_coexist 1800 "$HERE/inetx_coexist.sh" "$KO"
 
 run_doc inetx_wire 300 "$HERE/inetx_wire.sh" "$KO"
+
+# inetx-trace on the seed's client (skips where function_graph is missing).
+run_doc inetx_trace 600 "$HERE/inetx_trace.sh" "$KO"
 
 # The final rmmod's TIME_WAIT socket, made now so that it expires under
 # the fuzzer (rmmod_pin_doc).

@@ -38,11 +38,15 @@ want_files() { # PREFIX
 	echo "644 ${1#/}/include/linux/inetx.h"
 	echo "755 ${1#/}/bin/inetx_seed"
 	echo "644 ${1#/}/share/man/man7/inetx.7"
+	echo "755 ${1#/}/bin/inetx-trace"
+	echo "644 ${1#/}/share/inetx/MIRRORS"
+	echo "644 ${1#/}/share/inetx/inetx-trace.map"
+	echo "644 ${1#/}/share/man/man1/inetx-trace.1"
 }
 files_ok() { # PREFIX
 	diff -u <(want_files "$1" | sort) <(cd "$D" && find . -type f -printf '%m %P\n' | sort)
 }
-pk_run "installs exactly the module(s), header, tool and man page, with modes" files_ok /usr
+pk_run "installs exactly the module(s), header, tools, inetx-trace's data and man pages, with modes" files_ok /usr
 
 modules_ok() {
 	local k f bad=0

@@ -6,6 +6,7 @@
 # Idempotent: asks dpkg-query first and is a fast no-op when everything is
 # installed; otherwise runs `apt-get update` once and installs only what is
 # missing (non-interactive, no recommends).
+# graphviz: dot, for inetx-trace -o FILE.svg (host and guests).
 set -eu
 
 PACKAGES="
@@ -14,6 +15,7 @@ qemu-system-x86 busybox-static tcpdump iproute2 sparse mmdebstrap
 linux-headers-amd64 linux-headers-6.12-amd64
 linux-image-amd64 linux-image-6.12-amd64
 linux-source-6.1 linux-source-6.12
+graphviz
 "
 
 # dpkg-query prints "install ok installed" only for fully configured packages;
