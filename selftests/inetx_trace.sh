@@ -102,7 +102,9 @@ tracefs_state() {
 	for f in current_tracer tracing_on set_ftrace_pid set_event_pid set_graph_function \
 		set_graph_notrace set_ftrace_filter max_graph_depth buffer_size_kb set_event; do
 		[ -r "$T/$f" ] && printf '%s: %s\n' "$f" "$(head -c 4000 "$T/$f" | tr '\n' ' ')"
-	done
+	done |
+		# 6.1's top-level buffer, allocated on first use, stays allocated.
+		sed 's/^\(buffer_size_kb: \)[0-9]* (expanded: \([0-9]*\))/\1\2/'
 	for f in "$T"/options/*; do printf 'options/%s: %s\n' "${f##*/}" "$(cat "$f")"; done
 	printf 'instances:'
 	for f in "$T"/instances/*; do [ -e "$f" ] && printf ' %s' "${f##*/}"; done
