@@ -56,6 +56,7 @@ socket|sock_create() -> __sock_create()|net/socket.c|__sock_create|shared||
 socket|sock_alloc(): the inode and struct socket|net/socket.c|sock_alloc|shared||
 socket|net_families[family] (sock_register() at init): .create|net/ipv4/af_inet.c|inet_family_ops|member|module/af_inetx.c|inetx_family_ops.create
 socket|pf->create = inet_create()|MIRRORS||mirror|module/inetx_create.c|inetx_create
+socket|inetsw[SOCK_STREAM]: tcp_prot and inet_stream_ops for the socket|MIRRORS||mirror|module/inetx_create.c|inetxsw_array
 socket|sk_alloc(): the struct sock, sk->sk_prot = tcp_prot|net/core/sock.c|sk_alloc|call|module/inetx_create.c|inetx_create:sk_alloc
 socket|sock_init_data()|net/core/sock.c|sock_init_data|call|module/inetx_create.c|inetx_create:sock_init_data
 socket|sk->sk_prot->init = tcp_v4_init_sock()|net/ipv4/tcp_ipv4.c|tcp_v4_init_sock|copy|module/inetx_proto.c|inetx_proto_init
