@@ -103,8 +103,13 @@ tracefs_state() {
 		set_graph_notrace set_ftrace_filter max_graph_depth buffer_size_kb set_event; do
 		[ -r "$T/$f" ] && printf '%s: %s\n' "$f" "$(head -c 4000 "$T/$f" | tr '\n' ' ')"
 	done |
-		# 6.1's top-level buffer, allocated on first use, stays allocated.
-		sed 's/^\(buffer_size_kb: \)[0-9]* (expanded: \([0-9]*\))/\1\2/'
+		# 6.1's top-level buffer is allocated on first use, by any
+		# tracer, to its "expanded" size rounded up to whole pages
+		# ("7 (expanded: 1408)", then 1410): in 16 KiB units.
+		awk '$1 == "buffer_size_kb:" {
+			n = $2; if ($3 == "(expanded:") n = $4 + 0
+			$0 = $1 " " int((n + 8) / 16) * 16 " KiB (16 KiB units)"
+		} { print }'
 	for f in "$T"/options/*; do printf 'options/%s: %s\n' "${f##*/}" "$(cat "$f")"; done
 	printf 'instances:'
 	for f in "$T"/instances/*; do [ -e "$f" ] && printf ' %s' "${f##*/}"; done
