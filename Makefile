@@ -15,7 +15,7 @@
 #   make checkpatch | sparse | lint
 #   make install | uninstall [DESTDIR=] [PREFIX=/usr/local] [KVER=]
 #                         module, <linux/inetx.h>, tools, inetx(7),
-#                         inetx-run(1), inetx-ss(8)
+#                         inetx-run(1), inetx-ss(8), inetx-trace(1)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -109,6 +109,9 @@ INCLUDEDIR ?= $(PREFIX)/include
 # inetx-run looks for its library in ../lib/inetx/ from its own directory
 # (BINDIR/../lib/inetx/); another LIBDIR needs INETX_RUN_LIB at run time.
 LIBDIR ?= $(PREFIX)/lib
+# inetx-trace reads its annotations from ../share/inetx/ next to its own
+# directory (BINDIR/../share/inetx/); another DATADIR needs INETX_TRACE_DATA.
+DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(PREFIX)/share/man
 INSTALL_MOD_DIR ?= updates
 INSTALL ?= install
@@ -137,6 +140,10 @@ install: $(if $(KDIR),,$(foreach k,$(KVERS),$(BUILD)/$(k)/module/inetx.ko))
 	$(INSTALL) -D -m 644 man/inetx-run.1 '$(DESTDIR)$(MANDIR)/man1/inetx-run.1'
 	$(INSTALL) -D -m 755 $(BUILD)/tools/inetx-ss '$(DESTDIR)$(BINDIR)/inetx-ss'
 	$(INSTALL) -D -m 644 man/inetx-ss.8 '$(DESTDIR)$(MANDIR)/man8/inetx-ss.8'
+	$(INSTALL) -D -m 755 tools/inetx-trace '$(DESTDIR)$(BINDIR)/inetx-trace'
+	$(INSTALL) -D -m 644 module/mirrors/MIRRORS '$(DESTDIR)$(DATADIR)/inetx/MIRRORS'
+	$(INSTALL) -D -m 644 tools/inetx-trace.map '$(DESTDIR)$(DATADIR)/inetx/inetx-trace.map'
+	$(INSTALL) -D -m 644 man/inetx-trace.1 '$(DESTDIR)$(MANDIR)/man1/inetx-trace.1'
 
 uninstall:
 	@test -n "$(KVERS)" || { echo "make uninstall needs KVER=" >&2; exit 1; }
@@ -146,6 +153,9 @@ uninstall:
 		'$(DESTDIR)$(MANDIR)/man7/inetx.7' '$(DESTDIR)$(MANDIR)/man1/inetx-run.1' \
 		'$(DESTDIR)$(BINDIR)/inetx-ss' '$(DESTDIR)$(MANDIR)/man8/inetx-ss.8'
 	rmdir '$(DESTDIR)$(LIBDIR)/inetx' 2>/dev/null || true
+	rm -f '$(DESTDIR)$(BINDIR)/inetx-trace' '$(DESTDIR)$(DATADIR)/inetx/MIRRORS' \
+		'$(DESTDIR)$(DATADIR)/inetx/inetx-trace.map' '$(DESTDIR)$(MANDIR)/man1/inetx-trace.1'
+	rmdir '$(DESTDIR)$(DATADIR)/inetx' 2>/dev/null || true
 
 clean:
 	rm -rf $(BUILD)

@@ -14,6 +14,7 @@
 # CHECK_SELINUX=0 leaves out the SELinux boots (selftests/coexist-selinux.sh).
 # CHECK_MIRRORS=0 leaves out the mirror fidelity stage (selftests/mirror-fidelity.sh).
 # CHECK_INETX_RUN=0 leaves out inetx-run's host tests (selftests/inetx_run.sh).
+# CHECK_PATH_DOC=0 leaves out the docs/path.md check (selftests/path-doc.sh).
 # CHECK_TWOHOST=0 leaves out the two-guest network stage
 # (selftests/inetx_twohost.sh; INETX_TWOHOST_MIB sets its transfer size).
 # CHECK_VMS=N: QEMU guests at a time, over all stages (default: CPUs + 1).
@@ -149,6 +150,11 @@ fi
 if [ "${CHECK_INETX_RUN:-1}" != 0 ]; then
 	inetx_run=$top/build/check/inetx-run
 	bg inetx-run selftests/inetx_run.sh --out "$inetx_run"
+# docs/path.md, regenerated from module/ and the linux-source packages,
+# must be the one checked in (host only, under a second once unpacked).
+if [ "${CHECK_PATH_DOC:-1}" != 0 ]; then
+	path_doc=$top/build/check/path-doc
+	bg path-doc selftests/path-doc.sh --check --out "$path_doc"
 fi
 
 # Packaging: modinfo, make install, DKMS, inetx(7) and the inetx-dkms package
@@ -267,6 +273,7 @@ done
 # two hosts, debug kernel.
 [ "${CHECK_MIRRORS:-1}" = 0 ] || outs+=("$mirrors")
 [ "${CHECK_INETX_RUN:-1}" = 0 ] || outs+=("$inetx_run")
+[ "${CHECK_PATH_DOC:-1}" = 0 ] || outs+=("$path_doc")
 if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
 	if [ ${#pk_kvers[@]} -gt 0 ]; then
 		mapfile -t pdirs < <(cat "$pkg/dirs" 2>/dev/null || echo "$pkg/(run.sh wrote no dirs)")
@@ -305,7 +312,7 @@ fi >>"$times"
 echo "== stage times (wall seconds; the stages after build run side by side)"
 # Fixed order, whatever order the stages ended in.
 # shellcheck disable=SC2086  # one word per kernel
-for name in setup-deps dev-index build $(for k in $kvers; do echo "dev-kernel-$k stock-$k"; done) mirrors inetx-run packaging packaging-dev packaging-host-tests \
+for name in setup-deps dev-index build $(for k in $kvers; do echo "dev-kernel-$k stock-$k"; done) mirrors inetx-run path-doc packaging packaging-dev packaging-host-tests \
 	$(sed -n 's/^\(packaging-.*-dpkg-i\) .*/\1/p' "$times") selinux twohost \
 	$(for k in $kvers; do echo "twohost-$k"; done) \
 	$(for s in $debug_series; do echo "debug-kernel-build-$s debug-kernel-$s"; done); do

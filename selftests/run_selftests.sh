@@ -16,7 +16,8 @@
 # reloads inetx and leaves it loaded), inetx_wire.sh, inetx_stat.sh
 # (counters and tracepoints), inetx_diag.sh (sock_diag and inetx-ss;
 # unloads and reloads inetx), inetx_run_apps.sh (real servers and clients
-# under inetx-run), inetx_fuzz (root), rmmod, kernel log check.
+# under inetx-run), inetx_trace.sh (inetx-trace on the seed), inetx_fuzz
+# (root), rmmod, kernel log check.
 #
 # inetx_fuzz runs for INETX_FUZZ_SECONDS (default 180; 14400 is the long
 # mode) with INETX_FUZZ_THREADS threads (default 4) and seed
@@ -32,7 +33,7 @@
 # OUTDIR gets one KTAP document per step: <name>.ktap (stdout) and
 # <name>.err (stderr) for each program, <name>-nobody.ktap for the
 # unprivileged runs, inetx_races.ktap, inetx_coexist.ktap,
-# inetx_stat.ktap, inetx_diag.ktap, inetx_run_apps.ktap, inetx_fuzz.ktap,
+# inetx_stat.ktap, inetx_diag.ktap, inetx_run_apps.ktap, inetx_trace.ktap, inetx_fuzz.ktap,
 # rmmod.ktap and kernel_log.ktap. Stdout is a KTAP
 # summary with one result per step, then "selftests: N passed, N failed,
 # N skipped" over all results. Exit status: 0 only if nothing failed.
@@ -151,7 +152,7 @@ kernel_log_doc() {
 	fi
 }
 
-ktap_start $((12 + 2 * ${#CTESTS[@]}))
+ktap_start $((13 + 2 * ${#CTESTS[@]}))
 
 if [ "$(id -u)" != 0 ] || [ ! -r "$KO" ] || [ -z "$OUT" ] || [ ! -d "$OUT" ] ||
 	[ ! -w "$OUT" ]; then
@@ -209,6 +210,9 @@ else
 	ktap_skip "INETX_RUN_APPS=0 (debug kernel: too slow, no seccomp user notification)" \
 		"inetx_run_apps"
 fi
+
+# inetx-trace on the seed's client (skips where function_graph is missing).
+run_doc inetx_trace 600 "$HERE/inetx_trace.sh" "$KO"
 
 # The final rmmod's TIME_WAIT socket, made now so that it expires under
 # the fuzzer (rmmod_pin_doc).

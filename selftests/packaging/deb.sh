@@ -58,7 +58,8 @@ contents_ok() {
 	dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's|^\./||' >"$list" || return 1
 	want="$SRCDIR/dkms.conf $SRCDIR/Kbuild $SRCDIR/module/Kbuild
 		$SRCDIR/include/uapi/linux/inetx.h usr/share/man/man7/inetx.7.gz
-		usr/share/doc/inetx-dkms/copyright"
+		usr/share/doc/inetx-dkms/copyright usr/bin/inetx-trace usr/share/inetx/MIRRORS
+		usr/share/inetx/inetx-trace.map usr/share/man/man1/inetx-trace.1.gz"
 	for f in $want $(pk_module_sources | sed "s|^|$SRCDIR/|"); do
 		grep -qx "$f" "$list" || { echo "missing $f"; bad=1; }
 	done
@@ -66,13 +67,14 @@ contents_ok() {
 		echo "build products in the package"
 		bad=1
 	fi
-	if grep -v -e "^$SRCDIR/" -e '^usr/share/doc/' -e '^usr/share/man/' -e '/$' -e '^$' "$list"; then
-		echo "files outside /usr/src, docs and man pages"
+	if grep -v -e "^$SRCDIR/" -e '^usr/share/doc/' -e '^usr/share/man/' -e '/$' -e '^$' \
+		-e '^usr/bin/inetx-trace$' -e '^usr/share/inetx/' "$list"; then
+		echo "files outside /usr/src, docs, man pages and inetx-trace"
 		bad=1
 	fi
 	return "$bad"
 }
-pk_run "contents: /usr/src/inetx-$VERSION/ with every module source, inetx(7); no build products" contents_ok
+pk_run "contents: /usr/src/inetx-$VERSION/ with every module source, inetx(7), inetx-trace; no build products" contents_ok
 
 conf_same() {
 	dpkg-deb --fsys-tarfile "$DEB" | tar -xOf - "./$SRCDIR/dkms.conf" | cmp - "$PK_TOP/dkms.conf"

@@ -43,11 +43,15 @@ want_files() { # PREFIX
 	echo "644 ${1#/}/share/man/man1/inetx-run.1"
 	echo "755 ${1#/}/bin/inetx-ss"
 	echo "644 ${1#/}/share/man/man8/inetx-ss.8"
+	echo "755 ${1#/}/bin/inetx-trace"
+	echo "644 ${1#/}/share/inetx/MIRRORS"
+	echo "644 ${1#/}/share/inetx/inetx-trace.map"
+	echo "644 ${1#/}/share/man/man1/inetx-trace.1"
 }
 files_ok() { # PREFIX
 	diff -u <(want_files "$1" | sort) <(cd "$D" && find . -type f -printf '%m %P\n' | sort)
 }
-pk_run "installs exactly the module(s), header, tools, library and man pages, with modes" files_ok /usr
+pk_run "installs exactly the module(s), header, tools, library, inetx-trace's data and man pages, with modes" files_ok /usr
 
 modules_ok() {
 	local k f bad=0

@@ -11,6 +11,8 @@
 # the guests, which see this machine's root read-only: they must not start
 # here.  A policy-rc.d that refuses every start (exit 101) is in place for
 # the install, and removed afterwards if it was not there before.
+#
+# graphviz: dot, for inetx-trace -o FILE.svg (host and guests).
 set -eu
 
 PACKAGES="
@@ -22,6 +24,7 @@ linux-image-amd64 linux-image-6.12-amd64
 linux-source-6.1 linux-source-6.12
 nginx-light redis-server redis-tools iperf3 socat openssh-server
 openssh-client curl golang-go python3
+graphviz
 "
 
 # dpkg-query prints "install ok installed" only for fully configured packages;
