@@ -68,7 +68,7 @@
 
 static inline const char *inx_errname(int err)
 {
-	static __thread char buf[16];
+	static __thread char buf[24];	/* "errno" and any int */
 	const char *s = err ? strerrorname_np(err) : "0";
 
 	if (s)
