@@ -150,6 +150,8 @@ fi
 if [ "${CHECK_INETX_RUN:-1}" != 0 ]; then
 	inetx_run=$top/build/check/inetx-run
 	bg inetx-run selftests/inetx_run.sh --out "$inetx_run"
+fi
+
 # docs/path.md, regenerated from module/ and the linux-source packages,
 # must be the one checked in (host only, under a second once unpacked).
 if [ "${CHECK_PATH_DOC:-1}" != 0 ]; then
