@@ -127,6 +127,8 @@ fi
 "$TRACE" -o "$OUTD/seed.svg" --raw "$OUTD/seed.raw" "$SEED" client "$PORT" \
 	>"$OUTD/seed.trace" 2>"$OUTD/seed.err"
 rc=$?
+# The server ends after one client; a client that never ran leaves it.
+[ "$rc" = 0 ] || kill "$SPID" 2>/dev/null
 wait "$SPID"
 SPID=
 ktap_diag "inetx-trace: exit $rc; $(grep -c . "$OUTD/seed.trace") lines; stderr: $(head -c 500 "$OUTD/seed.err")"

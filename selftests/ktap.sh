@@ -91,12 +91,19 @@ ktap_wait() {
 # Prints a diagnostic; the keys are switched while nothing else runs.
 # The TCP tracepoints inetx's counters hook (module/inetx_stat.c), which
 # every insmod and rmmod of inetx would switch, are kept on by their trace
-# events, enabled with a filter nothing passes (ktap_pin_tracepoints).
+# events, enabled with a filter nothing passes (ktap_pin_tracepoints), in
+# an ftrace instance of their own: the top-level buffer stays idle for
+# tools that need it (inetx-trace's function_graph on 6.1).
 KTAP_TP_EVENTS="sock/inet_sock_set_state tcp/tcp_send_reset tcp/tcp_receive_reset"
+KTAP_TP_INSTANCE=/sys/kernel/tracing/instances/inetx-selftests-pin
 ktap_pin_tracepoints() { # 1 (on) or 0 (off)
-	local e d
+	local e d i=$KTAP_TP_INSTANCE
+	# Its buffer is left as it is: on 6.1 resizing any buffer marks them
+	# all expanded, and the top-level one would stay at a few KiB.
+	[ "$1" = 1 ] && { mkdir -p "$i" 2>/dev/null || return 0; }
+	[ -d "$i" ] || return 0
 	for e in $KTAP_TP_EVENTS; do
-		d=/sys/kernel/tracing/events/$e
+		d=$i/events/$e
 		[ -w "$d/enable" ] || continue
 		if [ "$1" = 1 ]; then
 			echo 'common_pid < 0' >"$d/filter" && echo 1 >"$d/enable"
@@ -104,6 +111,7 @@ ktap_pin_tracepoints() { # 1 (on) or 0 (off)
 			echo 0 >"$d/enable" && echo 0 >"$d/filter"
 		fi
 	done
+	[ "$1" = 1 ] || rmdir "$i"
 }
 
 ktap_pin_keys() { # DIR: where the holder's ready file goes
