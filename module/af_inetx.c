@@ -93,8 +93,18 @@ static int __init inetx_init(void)
 		goto out_sysctl;
 	}
 
-	/* Before the family: a registered family is always listable. */
+	/*
+	 * Before the family: a registered family is always listable. A
+	 * handler already there (inet_diag for 2 and 10, unix_diag for 1...)
+	 * means the family is taken: the same answer as sock_register()'s.
+	 */
 	rc = inetx_diag_init();
+	if (rc == -EBUSY) {
+		rc = -EEXIST;
+		pr_err("protocol family %d is already registered (it has a sock_diag handler); load with family=N for a free one: error %d\n",
+		       inetx_family, rc);
+		goto out_stat;
+	}
 	if (rc) {
 		pr_err("cannot register the sock_diag handler for family %d: error %d\n",
 		       inetx_family, rc);

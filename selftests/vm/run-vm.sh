@@ -38,6 +38,8 @@
 # Files written to OUTDIR (files of earlier runs and *.ktap directly in OUTDIR
 # are deleted first, so stale results can't be summarized again):
 #   console.log          whole serial console (kernel log + CMD output)
+#   console.boot-crash.log  a boot that crashed before CMD started (it is
+#                        booted once more; see run_qemu below)
 #   exit-status          CMD's exit status, written by the guest
 #   taint-before/-after  /proc/sys/kernel/tainted around CMD
 #   run-vm.status        "pass" or "fail: REASONS" (read by summarize.sh)
@@ -486,8 +488,8 @@ sed "s/^/run-vm: $KVER initramfs modules /" "$MANIFEST"
 # ---------------------------------------------------------------------------
 # Prepare OUTDIR: drop results of an earlier run, write the guest's command.
 rm -rf "$OUT/.run-vm"
-rm -f "$OUT/console.log" "$OUT/exit-status" "$OUT/taint-before" "$OUT/taint-after" \
-	"$OUT/run-vm.status" "$OUT/qemu.stderr" "$OUT/kver" "$OUT"/*.ktap
+rm -f "$OUT/console.log" "$OUT/console.boot-crash.log" "$OUT/exit-status" \
+	"$OUT/taint-before" "$OUT/taint-after" "$OUT/run-vm.status" "$OUT/qemu.stderr" "$OUT/kver" "$OUT"/*.ktap
 mkdir -p "$OUT/.run-vm"
 echo "running" >"$OUT/run-vm.status"
 echo "$KVER" >"$OUT/kver"   # label for summarize.sh
@@ -529,22 +531,36 @@ fi
 echo "run-vm: booting $shown (timeout ${TIMEOUT}s), console -> $OUT/console.log"
 start=$(date +%s.%N)
 set +e
-# timeout(1) kills QEMU on a hang (status 124).  The console goes to the log
-# and, filtered by --quiet or not at all with --silent, to our stdout.
-case "$QUIET" in
-0)
-	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>"$OUT/qemu.stderr" | tee "$OUT/console.log"
-	qrc=${PIPESTATUS[0]} ;;
-1)
-	# CMD's output only: lines from "running CMD" on, minus kernel lines.
-	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>"$OUT/qemu.stderr" | tee "$OUT/console.log" |
-		sed -u -n -e '/run-vm-init: FATAL/p' \
-			-e '/run-vm-init: running CMD/,${/^\[ *[0-9][0-9]*\.[0-9]*\]/!p;}'
-	qrc=${PIPESTATUS[0]} ;;
-*)
-	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null >"$OUT/console.log" 2>"$OUT/qemu.stderr"
-	qrc=$? ;;
-esac
+run_qemu() {
+	# timeout(1) kills QEMU on a hang (status 124).  The console goes to the log
+	# and, filtered by --quiet or not at all with --silent, to our stdout.
+	case "$QUIET" in
+	0)
+		timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>"$OUT/qemu.stderr" | tee "$OUT/console.log"
+		qrc=${PIPESTATUS[0]} ;;
+	1)
+		# CMD's output only: lines from "running CMD" on, minus kernel lines.
+		timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>"$OUT/qemu.stderr" | tee "$OUT/console.log" |
+			sed -u -n -e '/run-vm-init: FATAL/p' \
+				-e '/run-vm-init: running CMD/,${/^\[ *[0-9][0-9]*\.[0-9]*\]/!p;}'
+		qrc=${PIPESTATUS[0]} ;;
+	*)
+		timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null >"$OUT/console.log" 2>"$OUT/qemu.stderr"
+		qrc=$? ;;
+	esac
+}
+run_qemu
+# A kernel that crashed before CMD started (QEMU TCG's cross-modifying code:
+# an "Oops: int3" while the booting kernel patches its own text on another
+# vCPU, seen under heavy host load) is booted once more; nothing of the
+# test had run.  The crashed boot's console is kept.
+if ! grep -aq 'run-vm-init: running CMD' "$OUT/console.log" &&
+	grep -aqE '^\[ *[0-9]+\.[0-9]+\].*(Oops|Kernel panic)' "$OUT/console.log"; then
+	mv "$OUT/console.log" "$OUT/console.boot-crash.log"
+	echo "run-vm: $shown crashed while booting, before CMD: booting again (once);" \
+		"that console is in $OUT/console.boot-crash.log"
+	run_qemu
+fi
 set -e
 end=$(date +%s.%N)
 
