@@ -154,7 +154,7 @@ EXPORTS="secure_tcp_seq_and_ts_off tcp_fastopen_defer_connect $V4_CONNECT_EXPORT
 # Files unpacked from the source: the mirrored code, and the headers that
 # decide inetx_compat.h's branches.
 SRC_FILES=$({
-	awk '$1 == "mirror" { print $2 }' "$MIRRORS"
+	awk '$1 == "mirror" { print $2 } $1 == "moved" { print $4 }' "$MIRRORS"
 	printf '%s\n%s\n%s\n' "$MACROS" "$STRUCTS" "$MEMBERS" | awk '{ print $2 }'
 } | sort -u)
 
@@ -401,6 +401,8 @@ normalise() { # SIDE FEATURES RENAMES
 
 # Mirror table: kfile kname ifile iname, one per line; renames "a=b ...".
 mirror_rows=$(awk '$1 == "mirror" { print $2, $3, $4, $5 }' "$MIRRORS")
+# Per series: "SERIES KERNEL-NAME KERNEL-FILE NAME-THERE".
+moved_rows=$(awk '$1 == "moved" { print $2, $3, $4, $5 }' "$MIRRORS")
 renames=$(awk '$1 == "mirror" { printf "%s=%s ", $5, $3 } $1 == "rename" { printf "%s=%s ", $2, $3 }' "$MIRRORS")
 nmirrors=$(printf '%s\n' "$mirror_rows" | grep -c .)
 
@@ -478,8 +480,13 @@ check_kernel() { # KVER|SERIES: one KTAP document
 			continue
 		fi
 		echo "== $kn <- $in ($if)" >>"$actual"
+		# Where this series has the kernel's definition under another
+		# file or name (MIRRORS "moved").
+		local kfs=$kf kns=$kn mv
+		mv=$(awk -v s="$s" -v k="$kn" '$1 == s && $2 == k { print $3, $4 }' <<<"$moved_rows")
+		[ -z "$mv" ] || read -r kfs kns <<<"$mv"
 		# On error, what the expected diff's section cannot hold.
-		if ! extract "$kn" "$src_dir/$kf" >"$work/k" 2>"$work/err" ||
+		if ! extract "$kns" "$src_dir/$kfs" >"$work/k" 2>"$work/err" ||
 			! extract "$in" "$if" >"$work/i" 2>>"$work/err"; then
 			echo "extraction failed: $(cat "$work/err")" >>"$actual"
 			ktap_result 1 "$name" || true
@@ -493,7 +500,7 @@ check_kernel() { # KVER|SERIES: one KTAP document
 			ktap_diag "normalisation failed: $(cat "$work/err")"
 			continue
 		fi
-		diff -u --label "linux/$kf: $kn" --label "inetx/$if: $in" \
+		diff -u --label "linux/$kfs: $kns" --label "inetx/$if: $in" \
 			"$work/k.n" "$work/i.n" >>"$actual" || true
 		unmapped=$(unmapped_compat <"$work/i.n")
 		if [ -n "$unmapped" ]; then

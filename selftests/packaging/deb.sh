@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the Debian packages (source + inetx-dkms) with dpkg-buildpackage from
-# a copy of the tree and check what they hold.  Installing the .deb is the
+# Build the Debian packages (source, inetx-dkms, inetx-tools) with
+# dpkg-buildpackage from a copy of the tree and check what they hold.  Installing the .deb is the
 # guest-side test guest-deb.sh.
 #
 # Usage: selftests/packaging/deb.sh OUTDIR [DEBDIR]
@@ -16,7 +16,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd -P)
 DEBDIR=${2:-$OUT/deb}
 
-pk_start "$OUT" deb 10
+pk_start "$OUT" deb 13
 
 VERSION=$(pk_dkms_version)
 versions_ok() {
@@ -29,7 +29,7 @@ pk_run "debian/changelog, dkms.conf and MODULE_VERSION agree ($VERSION)" version
 
 # What the build must not leave in the repository's own debian/.
 litter() {
-	(cd "$PK_TOP" && ls -d debian/inetx-dkms debian/.debhelper debian/files \
+	(cd "$PK_TOP" && ls -d debian/inetx-dkms debian/inetx-tools debian/.debhelper debian/files \
 		debian/debhelper-build-stamp debian/*.substvars debian/*.debhelper* 2>/dev/null)
 }
 litter_before=$(litter)
@@ -117,6 +117,48 @@ pkg_src_same() {
 	return "$bad"
 }
 pk_run "packaged module sources are the tree's" pkg_src_same
+
+# inetx-tools: the compiled tools, the preload library where inetx-run
+# looks for it (../lib/inetx/ from its own directory), their man pages.
+TOOLS_DEB=$DEBDIR/inetx-tools_${VERSION}_$(dpkg --print-architecture).deb
+tools_control_ok() {
+	local f=$OUT/deb-tools-control
+	dpkg-deb -f "$TOOLS_DEB" >"$f" || return 1
+	cat "$f"
+	grep -qx 'Package: inetx-tools' "$f" && grep -qx "Version: $VERSION" "$f" &&
+		grep -q '^Depends:.*\blibmnl0\b' "$f" && grep -qx 'Recommends: inetx-dkms' "$f"
+}
+pk_run "inetx-tools: version $VERSION, depends on libmnl0 (shlibs), recommends inetx-dkms" tools_control_ok
+
+tools_contents_ok() {
+	local list=$OUT/deb-tools-contents
+	dpkg-deb -c "$TOOLS_DEB" | awk '$1 !~ /^d/ {print $1, $6}' | sed 's| \./| |' | sort >"$list" || return 1
+	diff -u - "$list" <<-EOT
+	-rw-r--r-- usr/lib/inetx/libinetx-run.so
+	-rw-r--r-- usr/share/doc/inetx-tools/changelog.gz
+	-rw-r--r-- usr/share/doc/inetx-tools/copyright
+	-rw-r--r-- usr/share/man/man1/inetx-run.1.gz
+	-rw-r--r-- usr/share/man/man8/inetx-ss.8.gz
+	-rwxr-xr-x usr/bin/inetx-run
+	-rwxr-xr-x usr/bin/inetx-ss
+	-rwxr-xr-x usr/bin/inetx_seed
+	EOT
+}
+pk_run "inetx-tools contents: inetx-run, its library, inetx-ss, inetx_seed, man pages, with modes" tools_contents_ok
+
+# The packaged inetx-run finds the packaged library: with a stand-in family
+# (AF_INET6, no module needed) python3's TCP socket is redirected.
+tools_run_ok() {
+	local t=$OUT/deb-tools-tree out
+	rm -rf "$t"
+	dpkg-deb -x "$TOOLS_DEB" "$t" || return 1
+	out=$(INETX_FAMILY=10 "$t/usr/bin/inetx-run" -v python3 -c \
+		'import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM)' 2>&1)
+	echo "$out"
+	rm -rf "$t"
+	grep -q 'socket -> family 10' <<<"$out"
+}
+pk_run "packaged inetx-run loads the packaged libinetx-run.so from ../lib/inetx/" tools_run_ok
 
 pk_run "package build left nothing in the repository's debian/" \
 	test "$(litter)" = "$litter_before"
