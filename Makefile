@@ -12,6 +12,7 @@
 #   make check            install what is missing, build, run every test on
 #                         every supported kernel in QEMU
 #   make run              the demo: a VM, inetx loaded, a client and server
+#   make bench            inetx vs AF_INET and AF_SMC in QEMU: docs/bench.md
 #   make checkpatch | sparse | lint
 #   make install | uninstall [DESTDIR=] [PREFIX=/usr/local] [KVER=]
 #                         module, <linux/inetx.h>, tools, inetx(7),
@@ -70,6 +71,12 @@ check:
 
 run:
 	tools/demo.sh
+
+# make bench: inetx against AF_INET and AF_SMC in one VM per kernel, not
+# part of make check (README, "Benchmarks"; docs/bench.md).
+.PHONY: bench
+bench:
+	selftests/bench/run.sh
 
 # checkpatch.pl and friends come from Debian's linux-source tarball.
 CHECKPATCH_DIR := $(BUILD)/checkpatch
@@ -163,4 +170,4 @@ clean:
 		Module.symvers modules.order .*.cmd
 
 help:
-	@sed -n '3,18p' Makefile
+	@sed -n '3,19p' Makefile
