@@ -96,7 +96,8 @@ checkpatch: $(CHECKPATCH_DIR)/scripts/checkpatch.pl
 	perl $< --no-tree --strict --show-types --terse \
 		-f module/*.c $(filter-out $(TRACE_HEADERS),$(wildcard module/*.h)) \
 		include/uapi/linux/*.h \
-		tools/inetx_run.c tools/inetx_run.h tools/libinetx_run.c tools/inetx_ss.c
+		tools/inetx_run.c tools/inetx_run.h tools/libinetx_run.c tools/inetx_ss.c \
+		tools/inetx_bench.c tools/inetx_bench_refcnt.c
 	perl $< --no-tree --strict --show-types --terse --ignore $(TRACE_HEADER_IGNORE) \
 		-f $(TRACE_HEADERS)
 

@@ -57,8 +57,9 @@
 #define SMCPROTO_SMC	0
 
 #define BULK_WRITE	65536
-#define WATCHDOG_SECS	600	/* guest time; a hang must not stall the run */
+#define WATCHDOG_SECS	300	/* guest time; a hang must not stall the run */
 #define MAX_SLABS	512
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *metric = "", *cname = "", *sname = "";
 
@@ -417,7 +418,8 @@ static void run_client(const char *m, struct fam cf, int port, int n,
 			total += d * after[i].size;
 			/* Caches that grew by at least 8 bytes a connection. */
 			if (d * after[i].size >= 8LL * n)
-				add(r, "%s\"%s\": [%lld, %lld]", r->extra[strlen(r->extra) - 1] == '{' ? "" : ", ",
+				add(r, "%s\"%s\": [%lld, %lld]",
+				    r->extra[strlen(r->extra) - 1] == '{' ? "" : ", ",
 				    after[i].name, d, d * after[i].size);
 		}
 		add(r, "}, \"bytes_per_conn\": %.1f", (double)total / n);
@@ -430,10 +432,10 @@ static void run_client(const char *m, struct fam cf, int port, int n,
 	}
 }
 
-static void usage(void)
+static void print_usage(void)
 {
-	fprintf(stderr, "usage: inetx_bench --metric bulk|rr|crr|crr_rst|accept|create|mem\n"
-		"\t--client inet|inetx|smc [--server inet|inetx|smc] [--port P] [--n N]\n");
+	fputs("usage: inetx_bench --metric bulk|rr|crr|crr_rst|accept|create|mem\n", stderr);
+	fputs("\t--client inet|inetx|smc [--server inet|inetx|smc] [--port P] [--n N]\n", stderr);
 	exit(2);
 }
 
@@ -460,25 +462,36 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'm': metric = optarg; break;
-		case 'c': cname = optarg; break;
-		case 's': sname = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'n': n = atoi(optarg); break;
-		default: usage();
+		case 'm':
+			metric = optarg;
+			break;
+		case 'c':
+			cname = optarg;
+			break;
+		case 's':
+			sname = optarg;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'n':
+			n = atoi(optarg);
+			break;
+		default:
+			print_usage();
 		}
 	}
 	if (!r || !*metric || !*cname || optind != argc)
-		usage();
-	for (i = 0; i < (int)(sizeof(defaults) / sizeof(defaults[0])); i++)
+		print_usage();
+	for (i = 0; i < (int)ARRAY_SIZE(defaults); i++)
 		if (!strcmp(metric, defaults[i].m))
 			break;
-	if (i == (int)(sizeof(defaults) / sizeof(defaults[0])))
-		usage();
+	if (i == (int)ARRAY_SIZE(defaults))
+		print_usage();
 	if (!n)
 		n = defaults[i].n;
 	if (n <= 0)
-		usage();
+		print_usage();
 	cf = parse_fam(cname);
 	alarm(WATCHDOG_SECS);
 
@@ -493,7 +506,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!*sname)
-		usage();
+		print_usage();
 	sf = parse_fam(sname);
 	if (!strcmp(metric, "mem"))
 		raise_nofile(n + 64);
@@ -529,7 +542,8 @@ int main(int argc, char **argv)
 		die("server exited with status %#x", status);
 	}
 out:
-	printf("{\"metric\": \"%s\", \"client\": \"%s\", \"server\": \"%s\", \"n\": %d, "
-	       "\"ns\": %lld, %s}\n", metric, cname, sname, n, (long long)r->ns, r->extra);
+	printf("{\"metric\": \"%s\", \"client\": \"%s\", \"server\": \"%s\", ",
+	       metric, cname, sname);
+	printf("\"n\": %d, \"ns\": %lld, %s}\n", n, (long long)r->ns, r->extra);
 	return 0;
 }

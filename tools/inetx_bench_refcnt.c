@@ -26,6 +26,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@
 #define MAX_TRIALS	10000
 
 struct line {
-	_Alignas(64) atomic_int v[16];
+	alignas(64) atomic_int v[16];
 };
 
 static struct line lines[2];
@@ -147,9 +148,10 @@ static void run(const char *name, int nthreads, atomic_int *c0, atomic_int *c1)
 			ns[n++] = (args[i].wall1[t] - args[i].wall0[t]) / iters;
 	}
 	qsort(ns, n, sizeof(*ns), cmp_d);
-	printf("{\"case\": \"%s\", \"threads\": %d, \"ns_per_get_put_median\": %.2f, "
-	       "\"trials_counted\": %d, \"trials\": %d, \"failed_cas_per_pair\": %.3f}\n",
-	       name, nthreads, n ? ns[n / 2] : -1.0, n / nthreads, trials,
+	printf("{\"case\": \"%s\", \"threads\": %d, \"ns_per_get_put_median\": %.2f, ",
+	       name, nthreads, n ? ns[n / 2] : -1.0);
+	printf("\"trials_counted\": %d, \"trials\": %d, \"failed_cas_per_pair\": %.3f}\n",
+	       n / nthreads, trials,
 	       (double)(args[0].fails + (nthreads > 1 ? args[1].fails : 0)) /
 	       ((double)iters * trials * nthreads));
 }

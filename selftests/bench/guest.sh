@@ -80,6 +80,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 				ktap_diag "round $r $m $label: $(cat "$OUT/err")"
 			fi
 		done
+		ktap_diag "round $r: $m done"
 	done
 	ktap_diag "round $r ($dir) took $(ktap_elapsed "$t0") s of guest time"
 done
