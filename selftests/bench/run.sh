@@ -61,9 +61,10 @@ wall) qemu_args="-smp $SMP" ;;
 esac
 
 echo "bench: kernels $KVERS; clock $CLOCK ($qemu_args); $ROUNDS rounds; metrics $METRICS"
+mkdir -p "$(dirname "$OUT")"
 # shellcheck disable=SC2086  # KVERS is a list of words
 nice -n 15 make --no-print-directory KVER="$KVERS" >"$OUT.build.log" 2>&1 ||
-	{ mkdir -p "$OUT"; cat "$OUT.build.log" >&2; echo "bench: module build failed" >&2; exit 1; }
+	{ cat "$OUT.build.log" >&2; echo "bench: module build failed" >&2; exit 1; }
 nice -n 15 make --no-print-directory -C tools >>"$OUT.build.log" 2>&1 ||
 	{ cat "$OUT.build.log" >&2; echo "bench: tools build failed" >&2; exit 1; }
 echo "bench: built in $(($(date +%s) - start)) s"
