@@ -11,16 +11,16 @@
  *      family, or INETX_FAMILY=N), smc (AF_SMC; falls back to TCP without
  *      RDMA or ISM devices)
  *   M and its fixed amount of work (N, default in brackets):
- *   bulk     one connection, N 64 KiB writes [256], client to server; the
+ *   bulk     one connection, N 64 KiB writes [768], client to server; the
  *            clock stops when the server has read everything (its EOF)
  *   rr       one connection, TCP_NODELAY, N 1-byte request/responses
- *            [2000]; transactions/s, p50 and p99 latency
- *   crr      N connect/request/response/close [200], the client closing
+ *            [6000]; transactions/s, p50 and p99 latency
+ *   crr      N connect/request/response/close [600], the client closing
  *            first (TIME_WAIT on the client)
  *   crr_rst  the same, the client closing with RST (SO_LINGER {1, 0})
- *   accept   N nonblocking connects issued at once [200]; the clock stops
+ *   accept   N nonblocking connects issued at once [500]; the clock stops
  *            when the server has accepted all of them
- *   create   N socket()+close() [5000], no server
+ *   create   N socket()+close() [15000], no server
  *   mem      N established connections [1000], kept open; kernel memory
  *            per connection from /proc/slabinfo deltas by cache (both
  *            ends: the client's sockets, the server's children, their
@@ -450,8 +450,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct { const char *m; int n; } defaults[] = {
-		{ "bulk", 256 }, { "rr", 2000 }, { "crr", 200 }, { "crr_rst", 200 },
-		{ "accept", 200 }, { "create", 5000 }, { "mem", 1000 },
+		{ "bulk", 768 }, { "rr", 6000 }, { "crr", 600 }, { "crr_rst", 600 },
+		{ "accept", 500 }, { "create", 15000 }, { "mem", 1000 },
 	};
 	struct result *r = calloc(1, sizeof(*r));
 	int port = 20000, n = 0, opt, i, lfd, status;

@@ -23,10 +23,14 @@
 #                  host's (noisy on a shared machine)
 #   BENCH_ICOUNT   -icount's value, default shift=0,sleep=off (a fixed 1 ns
 #                  per instruction; idle time is skipped, not waited out)
-#   BENCH_SMP      guest CPUs, default 2 (client and server processes)
+#   BENCH_SMP      guest CPUs, default 1: -icount runs the vCPUs in turn
+#                  on one host thread anyway, and with 2 the A/A control
+#                  spread 2-3 times as wide (6.12: rr 1.018..1.030 against
+#                  0.999..1.000, crr 1.004..1.007 against 0.999..1.002)
 #   BENCH_ROUNDS   rounds, default 5 (at least 5 for a report)
 #   BENCH_METRICS  metrics for tools/inetx_bench, METRIC or METRIC@N
-#                  (N its amount of work), default below
+#                  (N its amount of work, else inetx_bench's default),
+#                  default below
 #   BENCH_OUT      result directory, default build/bench (per kernel a
 #                  run-vm.sh result directory with results.jsonl)
 #   BENCH_DOCS     where the report goes, default docs/ (bench.md, .png,
@@ -47,9 +51,9 @@ newest() { ls /boot/vmlinuz-"$1"* 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort
 KVERS=${BENCH_KVERS:-"$(newest '6.1.0-') $(newest '6.12.')"}
 CLOCK=${BENCH_CLOCK:-icount}
 ICOUNT=${BENCH_ICOUNT:-shift=0,sleep=off}
-SMP=${BENCH_SMP:-2}
+SMP=${BENCH_SMP:-1}
 ROUNDS=${BENCH_ROUNDS:-5}
-METRICS=${BENCH_METRICS:-bulk rr crr crr_rst accept create mem@1000 mem@4000}
+METRICS=${BENCH_METRICS:-bulk rr crr crr_rst accept create mem@1000 mem@10000}
 OUT=${BENCH_OUT:-$TOP/build/bench}
 DOCS=${BENCH_DOCS:-$TOP/docs}
 TIMEOUT=${BENCH_TIMEOUT:-1500}
