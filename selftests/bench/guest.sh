@@ -47,8 +47,15 @@ msg=$(ktap_insmod "$KO")
 ktap_result $? "insmod inetx"
 [ -z "$msg" ] || ktap_diag "$msg"
 # Without RDMA or ISM devices AF_SMC falls back to TCP (or, where the
-# kernel has SMC-D loopback, uses that).
-ktap_check "modprobe smc" modprobe smc
+# kernel has SMC-D loopback, uses that).  A kernel without smc.ko (the
+# development suite's 7.2 packages have none) runs the other pairs.
+have_smc=1
+if ! out=$(modprobe smc 2>&1); then
+	have_smc=0
+	ktap_skip "$out" "modprobe smc"
+else
+	ktap_result 0 "modprobe smc"
+fi
 smc_lo=0
 [ -e /sys/module/smc_loopback ] || grep -qs smc_lo /proc/kallsyms && smc_lo=1
 printf '{"kver": "%s", "nproc": %d, "inetx_family": %s, "smc_loopback_symbols": %d, "cmdline": "%s"}\n' \
@@ -70,6 +77,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 		[ "$metric" = "$m" ] || nargs=(--n "${m#*@}")
 		for p in "${order[@]}"; do
 			read -r c s label <<<"${PAIRS[$p]}"
+			[ "$c" != smc ] || [ "$have_smc" = 1 ] || continue
 			seq=$((seq + 1)) port=$((port + 1))
 			if line=$("$BENCH" --metric "$metric" --client "$c" --server "$s" \
 					--port "$port" "${nargs[@]}" 2>"$OUT/err"); then
@@ -86,6 +94,6 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 for m in "${metrics[@]}"; do
 	[ -z "${failed[$m]:-}" ]
-	ktap_result $? "$m: all ${#PAIRS[@]} pairs in all $ROUNDS rounds"
+	ktap_result $? "$m: all $((${#PAIRS[@]} - 1 + have_smc)) pairs in all $ROUNDS rounds"
 done
 ktap_finish
