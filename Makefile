@@ -12,6 +12,7 @@
 #   make check            install what is missing, build, run every test on
 #                         every supported kernel in QEMU
 #   make run              the demo: a VM, inetx loaded, a client and server
+#   make bench            inetx vs AF_INET and AF_SMC in QEMU: docs/bench.md
 #   make checkpatch | sparse | lint
 #   make install | uninstall [DESTDIR=] [PREFIX=/usr/local] [KVER=]
 #                         module, <linux/inetx.h>, tools, inetx(7),
@@ -71,6 +72,12 @@ check:
 run:
 	tools/demo.sh
 
+# make bench: inetx against AF_INET and AF_SMC in one VM per kernel, not
+# part of make check (README, "Benchmarks"; docs/bench.md).
+.PHONY: bench
+bench:
+	selftests/bench/run.sh
+
 # checkpatch.pl and friends come from Debian's linux-source tarball.
 CHECKPATCH_DIR := $(BUILD)/checkpatch
 $(CHECKPATCH_DIR)/scripts/checkpatch.pl:
@@ -89,7 +96,8 @@ checkpatch: $(CHECKPATCH_DIR)/scripts/checkpatch.pl
 	perl $< --no-tree --strict --show-types --terse \
 		-f module/*.c $(filter-out $(TRACE_HEADERS),$(wildcard module/*.h)) \
 		include/uapi/linux/*.h \
-		tools/inetx_run.c tools/inetx_run.h tools/libinetx_run.c tools/inetx_ss.c
+		tools/inetx_run.c tools/inetx_run.h tools/libinetx_run.c tools/inetx_ss.c \
+		tools/inetx_bench.c tools/inetx_bench_refcnt.c
 	perl $< --no-tree --strict --show-types --terse --ignore $(TRACE_HEADER_IGNORE) \
 		-f $(TRACE_HEADERS)
 
@@ -163,4 +171,4 @@ clean:
 		Module.symvers modules.order .*.cmd
 
 help:
-	@sed -n '3,18p' Makefile
+	@sed -n '3,19p' Makefile

@@ -97,6 +97,9 @@
 # among the run-vm.sh sharing DIR; make check sets them; the wait for a
 # slot does not count against --timeout; a free slot goes to a waiting run
 # with a lower INETX_VM_PRIO first, default 50).
+# INETX_VM_QEMU_ARGS: more QEMU arguments, split on blanks and added after
+# run-vm.sh's own (a later option of the same kind wins), e.g. "-icount
+# shift=0,sleep=off" (selftests/bench/run.sh); unset or empty adds none.
 set -eu
 
 SCRIPT=$(readlink -f "$0")
@@ -520,6 +523,8 @@ QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$(qpath "$OUT"),mount_tag=scratch,security_model=none,multidevs=remap")
+read -ra qemu_extra <<<"${INETX_VM_QEMU_ARGS:-}"
+QEMU+=("${qemu_extra[@]}")
 
 shown=$KVER
 [ "$KERNEL" = "/boot/vmlinuz-$KVER" ] || shown="$KVER ($KERNEL)"

@@ -13,6 +13,7 @@
 # the install, and removed afterwards if it was not there before.
 #
 # graphviz: dot, for inetx-trace -o FILE.svg (host and guests).
+# gnuplot-nox: make bench's chart (tools/inetx-bench-report).
 set -eu
 
 PACKAGES="
@@ -25,6 +26,7 @@ linux-source-6.1 linux-source-6.12
 nginx-light redis-server redis-tools iperf3 socat openssh-server
 openssh-client curl golang-go python3
 graphviz
+gnuplot-nox
 "
 
 # dpkg-query prints "install ok installed" only for fully configured packages;
