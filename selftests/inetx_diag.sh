@@ -219,8 +219,16 @@ grep ' cookie=' "$TMP/A.dump" >"$TMP/A.recs"
 while read -r st l p c _; do
 	n=$((n + 1))
 	got=$(in_ns A "$SOCKS" get "$l" "$p" "${c#cookie=}")
-	[ "$(echo "$got" | awk '{ print $1, $2, $3, $4 }')" = "$st $l $p $c" ] ||
-		{ bad=1; ktap_diag "get $l $p ${c#cookie=}: $got"; }
+	[ "$(echo "$got" | awk '{ print $1, $2, $3, $4 }')" = "$st $l $p $c" ] && continue
+	# A TIME-WAIT socket may have ended since the dump (60 s; a loaded
+	# debug kernel is slower): then a new dump must not list it either.
+	if [ "$st" = TIME-WAIT ] && echo "$got" | grep -q ENOENT &&
+		! in_ns A "$SOCKS" dump 0xfff | grep -q " $l $p "; then
+		ktap_diag "get $l $p: ENOENT, and the TIME-WAIT socket has left the dump too"
+		continue
+	fi
+	bad=1
+	ktap_diag "get $l $p ${c#cookie=}: $got"
 done <"$TMP/A.recs"
 [ "$n" -gt 0 ] || bad=1
 ktap_result $bad "$DESC, $n records"

@@ -200,7 +200,7 @@ done
 run_doc inetx_coexist 1800 "$HERE/inetx_coexist.sh" "$KO"
 
 run_doc inetx_wire 300 "$HERE/inetx_wire.sh" "$KO"
-run_doc inetx_stat 300 "$HERE/inetx_stat.sh" "$KO"
+run_doc inetx_stat 600 "$HERE/inetx_stat.sh" "$KO"
 run_doc inetx_diag 600 "$HERE/inetx_diag.sh" "$KO"
 
 # Unmodified programs (nginx, redis, sshd, Go...) put on inetx by inetx-run.
