@@ -396,6 +396,15 @@ static bool inetx_diag_id_match(const struct sock *sk,
 	       (!id->idiag_if || sk->sk_bound_dev_if == id->idiag_if);
 }
 
+/* This namespace's inetx socket with that 4-tuple, referenced. */
+static bool inetx_diag_hold_match(struct sock *sk, const struct net *net,
+				  const struct inet_diag_sockid *id)
+{
+	return net_eq(sock_net(sk), net) && inetx_diag_owns(sk) &&
+	       inetx_diag_id_match(sk, id) &&
+	       refcount_inc_not_zero(&sk->sk_refcnt);
+}
+
 /*
  * Mirrors inet_diag_find_one_icsk(), by the exact 4-tuple (and interface
  * if given) rather than inet_lookup(): its signature differs per kernel,
@@ -414,9 +423,7 @@ static struct sock *inetx_diag_find_one_icsk(struct net *net,
 
 		spin_lock(&ilb->lock);
 		sk_nulls_for_each(sk, node, &ilb->nulls_head) {
-			if (net_eq(sock_net(sk), net) && inetx_diag_owns(sk) &&
-			    inetx_diag_id_match(sk, &req->id) &&
-			    refcount_inc_not_zero(&sk->sk_refcnt)) {
+			if (inetx_diag_hold_match(sk, net, &req->id)) {
 				found = sk;
 				break;
 			}
@@ -432,9 +439,7 @@ static struct sock *inetx_diag_find_one_icsk(struct net *net,
 			continue;
 		spin_lock_bh(lock);
 		sk_nulls_for_each(sk, node, &head->chain) {
-			if (net_eq(sock_net(sk), net) && inetx_diag_owns(sk) &&
-			    inetx_diag_id_match(sk, &req->id) &&
-			    refcount_inc_not_zero(&sk->sk_refcnt)) {
+			if (inetx_diag_hold_match(sk, net, &req->id)) {
 				found = sk;
 				break;
 			}
