@@ -87,9 +87,10 @@
 # command-line arguments.  --accel is QEMU's -accel value, default "tcg"
 # (one host thread per vCPU); "tcg,thread=single" runs all vCPUs on one
 # host thread, so no vCPU runs code that another is rewriting (ftrace's
-# function_graph on the debug kernel, selftests/debug-kernel/run.sh).  stdout shows the whole console live; with --quiet
-# only CMD's output (no boot log, no kernel lines), with --silent nothing;
-# console.log always has everything.  The guest powers off as soon as CMD
+# function_graph on the debug kernel, selftests/debug-kernel/run.sh).
+# stdout shows the whole console live; with --quiet only CMD's output (no
+# boot log, no kernel lines), with --silent nothing; console.log always has
+# everything.  The guest powers off as soon as CMD
 # returns, so CMD must wait for its own background jobs.  One run per OUTDIR
 # at a time.
 #
