@@ -77,10 +77,15 @@ done
 make --no-print-directory -C selftests >/dev/null || fail "make -C selftests failed"
 
 # Loading a KUnit module taints the kernel with N (TAINT_TEST, bit 18).
+# With function_graph in the kernel, all vCPUs share one host thread: on
+# one thread each, a vCPU ran stale code while ftrace rewrote function
+# entries on the other ("Oops: int3" in trace_graph_entry).
+accel=tcg
+grep -q '^CONFIG_FUNCTION_GRAPH_TRACER=y' "$dir/config" && accel=tcg,thread=single
 rc=0
 INETX_VM_TAINT_IGNORE=$((12288 | 262144)) \
 	selftests/vm/run-vm.sh --kernel "$dir/bzImage" --modroot "$dir/modroot" \
-	--kver "$kver" --out "$out" --timeout "$timeout" --quiet -- \
+	--kver "$kver" --accel "$accel" --out "$out" --timeout "$timeout" --quiet -- \
 	selftests/debug-kernel/guest.sh "$bld/module/inetx.ko" \
 	"$bld/module/inetx_kunit.ko" "$out" || rc=$?
 echo "debug-kernel: stage wall time $(($(date +%s) - start)) s, exit $rc"

@@ -3,8 +3,8 @@
 #
 # Usage:
 #   selftests/vm/run-vm.sh --kver KVER --out OUTDIR [--timeout SECS]
-#                          [--append 'KERNEL ARGS'] [--quiet|--silent]
-#                          [--] CMD [ARG...]
+#                          [--append 'KERNEL ARGS'] [--accel ACCEL]
+#                          [--quiet|--silent] [--] CMD [ARG...]
 #   selftests/vm/run-vm.sh --kernel IMAGE --modroot DIR [--kver KVER]
 #                          --out OUTDIR [...] [--] CMD [ARG...]
 #   selftests/vm/run-vm.sh --take-slots N -- CMD [ARG...]
@@ -84,9 +84,13 @@
 # INETX_VM_SLOTS it just runs CMD.
 #
 # --timeout (default 600 s) bounds the whole boot+run; --append adds kernel
-# command-line arguments.  stdout shows the whole console live; with --quiet
-# only CMD's output (no boot log, no kernel lines), with --silent nothing;
-# console.log always has everything.  The guest powers off as soon as CMD
+# command-line arguments.  --accel is QEMU's -accel value, default "tcg"
+# (one host thread per vCPU); "tcg,thread=single" runs all vCPUs on one
+# host thread, so no vCPU runs code that another is rewriting (ftrace's
+# function_graph on the debug kernel, selftests/debug-kernel/run.sh).
+# stdout shows the whole console live; with --quiet only CMD's output (no
+# boot log, no kernel lines), with --silent nothing; console.log always has
+# everything.  The guest powers off as soon as CMD
 # returns, so CMD must wait for its own background jobs.  One run per OUTDIR
 # at a time.
 #
@@ -111,7 +115,7 @@ usage() { # [STATUS]
 }
 die() { echo "run-vm: error: $*" >&2; exit 125; }
 
-KVER="" OUT="" TIMEOUT=600 APPEND="" QUIET=0 KERNEL="" MODROOT="" NET_PEER="" TAKE_SLOTS=""
+KVER="" OUT="" TIMEOUT=600 APPEND="" ACCEL=tcg QUIET=0 KERNEL="" MODROOT="" NET_PEER="" TAKE_SLOTS=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) [ $# -ge 2 ] || usage; KVER=$2; shift 2 ;;
@@ -120,6 +124,7 @@ while [ $# -gt 0 ]; do
 	--out) [ $# -ge 2 ] || usage; OUT=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || usage; TIMEOUT=$2; shift 2 ;;
 	--append) [ $# -ge 2 ] || usage; APPEND=$2; shift 2 ;;
+	--accel) [ $# -ge 2 ] || usage; ACCEL=$2; shift 2 ;;
 	--net-peer) [ $# -ge 2 ] || usage; NET_PEER=$2; shift 2 ;;
 	--take-slots) [ $# -ge 2 ] || usage; TAKE_SLOTS=$2; shift 2 ;;
 	-q|--quiet) QUIET=1; shift ;;
@@ -130,6 +135,11 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
+
+case "$ACCEL" in
+tcg | tcg,*) ;;
+*) die "--accel '$ACCEL': the guests run on QEMU TCG only" ;;
+esac
 
 # A slot is a flock on DIR/slot-I held through an fd that QEMU (or the
 # CMD of --take-slots) inherits: it is free again once this run and its
@@ -518,7 +528,7 @@ printf '%s\n' "$OUT" >"$OUT/.run-vm/outdir"
 qpath() { printf '%s' "$1" | sed 's/,/,,/g'; }
 CMDLINE="console=ttyS0 panic=-1 loglevel=7 printk.time=1 $APPEND"
 # shellcheck disable=SC2054  # commas belong to QEMU option values
-QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot
+QEMU=(qemu-system-x86_64 -accel "$ACCEL" -cpu max -m 2G -smp 2 -nographic -no-reboot
 	-nic none "${NET_ARGS[@]}"
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
