@@ -46,6 +46,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 # shellcheck source=selftests/ktap.sh
 . "$HERE/ktap.sh"
+# shellcheck source=selftests/vm/net-peer.sh
+. "$HERE/vm/net-peer.sh"
 BIN=${INETX_BIN:-$TOP/build/selftests}
 NET=10.77.0
 PORT_AB=7000	# + phase: B's AF_INET server, A's inetx client
@@ -68,26 +70,6 @@ deltas() { # BEFORE AFTER
 	END { for (i = 1; i <= n; i++) printf "%s %d%s", w[i], b[w[i]] - a[w[i]], i < n ? " " : "\n" }' "$1" "$2"
 }
 
-# Offload bits of the NIC's negotiated virtio-net features (bit N is the
-# N+1th character): VIRTIO_NET_F_CSUM 0, GUEST_CSUM 1, GUEST_TSO4 7,
-# HOST_TSO4 11.
-offloads() { # DEV
-	awk '{ printf "csum %s guest_csum %s host_tso4 %s guest_tso4 %s\n",
-	       substr($1, 1, 1), substr($1, 2, 1), substr($1, 12, 1), substr($1, 8, 1) }' \
-		"/sys/class/net/$1/device/features"
-}
-
-# The link's interface: the NIC with run-vm.sh's --net-peer MAC.
-peer_if() {
-	local f
-	for f in /sys/class/net/*/address; do
-		case "$(cat "$f")" in 52:54:00:77:*) basename "$(dirname "$f")"; return 0 ;; esac
-	done
-	return 1
-}
-
-# busybox's ping: Debian's iputils-ping need not be installed.
-ping_peer() { busybox ping -c 1 -W 1 -q "$1" >/dev/null; }
 
 guest() { # a|b KO BYTES
 	local role=$1 ko=$2 bytes=$3 msg me peer dev out p rc rrc t0 fam close_arg rport sport rpid phase
@@ -213,10 +195,7 @@ OUT=$(cd "$OUT" && pwd -P)
 if [ "$NETMODE" = tap ]; then
 	# In our own network namespace: fixed names cannot clash.
 	net_a=tap:inxa net_b=tap:inxb
-	if ! { ip link add inxbr type bridge &&
-		ip tuntap add dev inxa mode tap vnet_hdr && ip tuntap add dev inxb mode tap vnet_hdr &&
-		ip link set inxa master inxbr && ip link set inxb master inxbr &&
-		ip link set inxa up && ip link set inxb up && ip link set inxbr up; }; then
+	if ! net_peer_taps; then
 		echo "inetx_twohost: cannot set up the bridge and taps" >&2
 		exit 1
 	fi

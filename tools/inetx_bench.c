@@ -6,6 +6,15 @@
  * rounds and tools/inetx-bench-report turns the lines into tables.
  *
  *   inetx_bench --metric M --client F --server F [--port P] [--n N]
+ *               [--remote ADDR]
+ *   inetx_bench --serve ADDR
+ *
+ * Between two hosts (selftests/bench/twohost.sh): --serve runs on the
+ * server's host, listening on ADDR:SERVE_PORT (AF_INET) for control
+ * connections; a client run with --remote ADDR sends it the metric, the
+ * server's family, the port and N there, and that connection then carries
+ * what the pipes carry on one host (the server's "all accepted", the
+ * client's "close them now") and, last, the server's exit status.
  *
  *   F: inet (AF_INET), inetx (the family in /sys/module/inetx/parameters/
  *      family, or INETX_FAMILY=N), smc (AF_SMC; falls back to TCP without
@@ -36,6 +45,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,8 +70,11 @@
 #define WATCHDOG_SECS	300	/* guest time; a hang must not stall the run */
 #define MAX_SLABS	512
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define SERVE_PORT	19999	/* --serve's control port */
 
 static const char *metric = "", *cname = "", *sname = "";
+/* The server's address: loopback, or --remote's. */
+static struct in_addr peer;
 
 static void die(const char *fmt, ...)
 {
@@ -130,7 +143,7 @@ static struct sockaddr_in addr(int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_addr = peer;
 	return a;
 }
 
@@ -432,10 +445,115 @@ static void run_client(const char *m, struct fam cf, int port, int n,
 	}
 }
 
+static int listener(struct fam sf, int port, int n)
+{
+	struct sockaddr_in a = addr(port);
+	int lfd = sock(sf, 0);
+
+	set_int(lfd, SOL_SOCKET, SO_REUSEADDR, 1);
+	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)))
+		die("bind %s:%d", inet_ntoa(peer), port);
+	if (listen(lfd, n + 64 < 4096 ? n + 64 : 4096))
+		die("listen");
+	return lfd;
+}
+
+/* ---- between two hosts ------------------------------------------------ */
+
+static void read_line(int fd, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i + 1 < len && read(fd, buf + i, 1) == 1 && buf[i] != '\n')
+		i++;
+	buf[i] = 0;
+}
+
+/*
+ * --serve: one control connection at a time.  Per request a child binds,
+ * listens, answers 'L' and serves; then the parent sends its exit status
+ * as one byte.  "quit" ends the loop.
+ */
+static void serve_loop(void)
+{
+	struct sockaddr_in a = addr(SERVE_PORT);
+	char req[128], m[16], f[16];
+	int cfd, ctl, lfd, port, n, status;
+	unsigned char st;
+	pid_t pid;
+
+	signal(SIGPIPE, SIG_IGN);	/* a client that died is not our end */
+	cfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (cfd < 0)
+		die("socket");
+	set_int(cfd, SOL_SOCKET, SO_REUSEADDR, 1);
+	if (bind(cfd, (struct sockaddr *)&a, sizeof(a)) || listen(cfd, 8))
+		die("control port %s:%d", inet_ntoa(peer), SERVE_PORT);
+	for (;;) {
+		ctl = accept_one(cfd);
+		read_line(ctl, req, sizeof(req));
+		if (!strcmp(req, "quit"))
+			break;
+		if (!*req) {		/* twohost.sh's probe */
+			close(ctl);
+			continue;
+		}
+		if (sscanf(req, "%15s %15s %d %d", m, f, &port, &n) != 4 || n <= 0) {
+			fprintf(stderr, "inetx_bench: bad request '%s'\n", req);
+			close(ctl);
+			continue;
+		}
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (!pid) {
+			close(cfd);
+			metric = m;
+			sname = f;
+			alarm(WATCHDOG_SECS);
+			if (!strcmp(m, "mem"))
+				raise_nofile(n + 64);
+			lfd = listener(parse_fam(f), port, n);
+			xwrite(ctl, "L", 1);
+			serve(m, lfd, n, ctl, ctl);
+			_exit(0);
+		}
+		if (waitpid(pid, &status, 0) != pid)
+			die("waitpid");
+		st = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (write(ctl, &st, 1) != 1)
+			fprintf(stderr, "inetx_bench: status to client: %s\n", strerror(errno));
+		close(ctl);
+	}
+	close(ctl);
+	close(cfd);
+}
+
+/* The client's end of a --serve control connection, the server listening. */
+static int control(const char *m, const char *f, int port, int n)
+{
+	char req[128], c;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	connect_to(fd, SERVE_PORT);
+	snprintf(req, sizeof(req), "%s %s %d %d\n", m, f, port, n);
+	xwrite(fd, req, strlen(req));
+	if (read(fd, &c, 1) != 1 || c != 'L') {
+		errno = 0;
+		die("the server at %s did not listen (see its log)", inet_ntoa(peer));
+	}
+	return fd;
+}
+
 static void print_usage(void)
 {
 	fputs("usage: inetx_bench --metric bulk|rr|crr|crr_rst|accept|create|mem\n", stderr);
 	fputs("\t--client inet|inetx|smc [--server inet|inetx|smc] [--port P] [--n N]\n", stderr);
+	fputs("\t[--remote ADDR]\n", stderr);
+	fputs("       inetx_bench --serve ADDR\n", stderr);
 	exit(2);
 }
 
@@ -447,6 +565,8 @@ int main(int argc, char **argv)
 		{ "server", required_argument, NULL, 's' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "n", required_argument, NULL, 'n' },
+		{ "remote", required_argument, NULL, 'r' },
+		{ "serve", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct { const char *m; int n; } defaults[] = {
@@ -454,11 +574,14 @@ int main(int argc, char **argv)
 		{ "accept", 500 }, { "create", 15000 }, { "mem", 1000 },
 	};
 	struct result *r = calloc(1, sizeof(*r));
-	int port = 20000, n = 0, opt, i, lfd, status;
+	int port = 20000, n = 0, opt, i, lfd, status, ctl;
 	int ready[2], go[2];
-	struct fam cf, sf;
-	struct sockaddr_in a;
+	bool remote = false;
+	char st = 1;
+	struct fam cf;
 	pid_t pid;
+
+	peer.s_addr = htonl(INADDR_LOOPBACK);
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
@@ -476,6 +599,16 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			n = atoi(optarg);
+			break;
+		case 'r':
+		case 'S':
+			if (!inet_aton(optarg, &peer))
+				print_usage();
+			if (opt == 'S') {
+				serve_loop();
+				return 0;
+			}
+			remote = true;
 			break;
 		default:
 			print_usage();
@@ -507,17 +640,25 @@ int main(int argc, char **argv)
 	}
 	if (!*sname)
 		print_usage();
-	sf = parse_fam(sname);
 	if (!strcmp(metric, "mem"))
 		raise_nofile(n + 64);
+	if (remote) {
+		parse_fam(sname);	/* checked here, used there */
+		ctl = control(metric, sname, port, n);
+		run_client(metric, cf, port, n, ctl, ctl, r);
+		if (!r->ns) {
+			errno = 0;
+			die("unknown metric");
+		}
+		if (read(ctl, &st, 1) != 1 || st) {
+			errno = 0;
+			die("the server at %s exited with status %d", inet_ntoa(peer), st);
+		}
+		close(ctl);
+		goto out;
+	}
 
-	lfd = sock(sf, 0);
-	set_int(lfd, SOL_SOCKET, SO_REUSEADDR, 1);
-	a = addr(port);
-	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)))
-		die("bind 127.0.0.1:%d", port);
-	if (listen(lfd, n + 64 < 4096 ? n + 64 : 4096))
-		die("listen");
+	lfd = listener(parse_fam(sname), port, n);
 	if (pipe(ready) || pipe(go))
 		die("pipe");
 	pid = fork();

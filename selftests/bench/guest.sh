@@ -3,7 +3,7 @@
 #
 # Inside a run-vm.sh guest (selftests/bench/run.sh boots it):
 #
-#   selftests/bench/guest.sh KO BENCH ROUNDS METRICS
+#   selftests/bench/guest.sh KO BENCH ROUNDS METRICS [REMOTE]
 #
 # Loads inetx (KO) and smc, then runs BENCH (tools/inetx_bench) for every
 # metric in METRICS (words: METRIC or METRIC@N, N its amount of work) and
@@ -13,6 +13,8 @@
 # for all pairs before the next metric starts, so its pairs are measured
 # close together.  AF_INET->AF_INET runs twice per round, the second time
 # as an A/A control: the spread of its ratio to the first is the noise.
+# With REMOTE, every server runs on that host (inetx_bench --serve REMOTE
+# there, selftests/bench/twohost.sh) and this guest is the client.
 #
 # Results: one JSON line per run in $INETX_VM_OUT/results.jsonl, the
 # guest's facts in $INETX_VM_OUT/guest.json; KTAP on stdout (one test per
@@ -24,10 +26,12 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/ktap.sh
 . "$HERE/../ktap.sh"
 
-[ $# = 4 ] || { echo "usage: $0 KO BENCH ROUNDS METRICS" >&2; exit 2; }
+[ $# = 4 ] || [ $# = 5 ] || { echo "usage: $0 KO BENCH ROUNDS METRICS [REMOTE]" >&2; exit 2; }
 # It loads modules: only in a run-vm.sh guest, never on a host.
 [ "${INETX_VM:-}" = 1 ] || { echo "$0: runs in run-vm.sh guests only" >&2; exit 2; }
-KO=$1 BENCH=$2 ROUNDS=$3 METRICS=$4
+KO=$1 BENCH=$2 ROUNDS=$3 METRICS=$4 REMOTE=${5:-}
+remote=()
+[ -z "$REMOTE" ] || remote=(--remote "$REMOTE")
 OUT=$INETX_VM_OUT
 RES=$OUT/results.jsonl
 
@@ -58,9 +62,9 @@ else
 fi
 smc_lo=0
 [ -e /sys/module/smc_loopback ] || grep -qs smc_lo /proc/kallsyms && smc_lo=1
-printf '{"kver": "%s", "nproc": %d, "inetx_family": %s, "smc_loopback_symbols": %d, "cmdline": "%s"}\n' \
+printf '{"kver": "%s", "nproc": %d, "inetx_family": %s, "smc_loopback_symbols": %d, "remote": "%s", "cmdline": "%s"}\n' \
 	"$(uname -r)" "$(nproc)" "$(cat /sys/module/inetx/parameters/family 2>/dev/null || echo null)" \
-	"$smc_lo" "$(cat /proc/cmdline)" >"$OUT/guest.json"
+	"$smc_lo" "$REMOTE" "$(cat /proc/cmdline)" >"$OUT/guest.json"
 # 10,000 connections a side, and TIME_WAIT sockets of earlier runs.
 ulimit -n 65536
 : >"$RES"
@@ -80,7 +84,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 			[ "$c" != smc ] || [ "$have_smc" = 1 ] || continue
 			seq=$((seq + 1)) port=$((port + 1))
 			if line=$("$BENCH" --metric "$metric" --client "$c" --server "$s" \
-					--port "$port" "${nargs[@]}" 2>"$OUT/err"); then
+					--port "$port" "${nargs[@]}" "${remote[@]}" 2>"$OUT/err"); then
 				printf '{"seq": %d, "round": %d, "order": "%s", "metric": "%s", "pair": "%s", "result": %s}\n' \
 					"$seq" "$r" "$dir" "$m" "$label" "$line" >>"$RES"
 			else

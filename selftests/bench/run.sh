@@ -6,12 +6,15 @@
 #   selftests/bench/run.sh		(the top Makefile's "make bench")
 #
 # Builds the module for each kernel (make KVER=...) and tools/inetx_bench
-# (make -C tools), boots each kernel in turn through selftests/vm/run-vm.sh
-# (one VM at a time, niced) and runs selftests/bench/guest.sh there: every
-# metric for six client->server pairs, AF_INET->AF_INET twice (the second
-# an A/A control), in rounds of alternating order.  Then
-# tools/inetx-bench-report writes docs/bench.md, docs/bench.png,
-# docs/bench.json and docs/bench.csv from all kernels' results.
+# (make -C tools), boots every kernel at once through selftests/vm/run-vm.sh
+# (niced; with -icount the results do not depend on how busy the host is)
+# and runs selftests/bench/guest.sh there: every metric for six
+# client->server pairs over loopback, AF_INET->AF_INET twice (the second an
+# A/A control), in rounds of alternating order.  Then, one kernel at a
+# time, the same between two guests over virtio-net
+# (selftests/bench/twohost.sh, wall clock).  Then tools/inetx-bench-report
+# writes docs/bench.md, docs/bench.png, docs/bench.json and docs/bench.csv
+# from all results.
 #
 # Environment:
 #   BENCH_KVERS    kernels, default the newest installed 6.1 and 6.12; one
@@ -36,6 +39,9 @@
 #   BENCH_DOCS     where the report goes, default docs/ (bench.md, .png,
 #                  .json, .csv)
 #   BENCH_TIMEOUT  seconds per VM, default 1500
+#   BENCH_TWOHOST  metrics between two guests over virtio-net, default
+#                  below; "none" leaves that part out (create and mem do
+#                  not cross the link: the loopback run has them)
 #
 # Exit status: non-zero if a kernel's run failed (its results, if any,
 # are still in the report).
@@ -57,6 +63,7 @@ METRICS=${BENCH_METRICS:-bulk rr crr crr_rst accept create mem@1000 mem@10000}
 OUT=${BENCH_OUT:-$TOP/build/bench}
 DOCS=${BENCH_DOCS:-$TOP/docs}
 TIMEOUT=${BENCH_TIMEOUT:-1500}
+TWOHOST=${BENCH_TWOHOST:-bulk rr@3000 crr@300 crr_rst@300 accept@300}
 
 case "$CLOCK" in
 icount) qemu_args="-smp $SMP -icount $ICOUNT" ;;
@@ -77,23 +84,44 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 rc=0
 dirs=()
+pids=()
 for k in $KVERS; do
-	t=$(date +%s)
 	if ! args=$(selftests/vm/debian-dev.sh vm-args "$k" 2>"$OUT/$k.vm-args.log"); then
 		echo "bench: $k: no such kernel (installed or in the development suite)" >&2
 		rc=1
 		continue
 	fi
 	mapfile -t vmk <<<"$args"
-	INETX_VM_QEMU_ARGS=$qemu_args nice -n 15 selftests/vm/run-vm.sh "${vmk[@]}" \
-		--out "$OUT/$k" --timeout "$TIMEOUT" --quiet --append slab_nomerge -- \
-		selftests/bench/guest.sh "build/$k/module/inetx.ko" "build/tools/inetx_bench" \
-		"$ROUNDS" "$METRICS" || rc=1
-	echo "bench: $k took $(($(date +%s) - t)) s"
-	printf '{"kver": "%s", "clock": "%s", "qemu_args": "%s", "rounds": %d, "wall_s": %d}\n' \
-		"$k" "$CLOCK" "$qemu_args" "$ROUNDS" "$(($(date +%s) - t))" >"$OUT/$k/host.json"
+	(
+		t=$(date +%s)
+		r=0
+		INETX_VM_QEMU_ARGS=$qemu_args nice -n 15 selftests/vm/run-vm.sh "${vmk[@]}" \
+			--out "$OUT/$k" --timeout "$TIMEOUT" --quiet --append slab_nomerge -- \
+			selftests/bench/guest.sh "build/$k/module/inetx.ko" "build/tools/inetx_bench" \
+			"$ROUNDS" "$METRICS" >"$OUT/$k.log" 2>&1 || r=1
+		echo "bench: $k took $(($(date +%s) - t)) s"
+		printf '{"kver": "%s", "clock": "%s", "qemu_args": "%s", "rounds": %d, "wall_s": %d}\n' \
+			"$k" "$CLOCK" "$qemu_args" "$ROUNDS" "$(($(date +%s) - t))" >"$OUT/$k/host.json"
+		exit $r
+	) &
+	pids+=($!)
 	dirs+=("$OUT/$k")
 done
+for p in "${pids[@]}"; do
+	wait "$p" || rc=1
+done
+for k in $KVERS; do
+	[ ! -e "$OUT/$k.log" ] || grep -h '^ok\|^not ok' "$OUT/$k.log" | sed "s/^/bench: $k: /"
+done
+if [ "$TWOHOST" != none ]; then
+	for k in $KVERS; do
+		[ -d "$OUT/$k" ] || continue
+		t=$(date +%s)
+		selftests/bench/twohost.sh "$k" "$OUT/twohost-$k" "$ROUNDS" "$TWOHOST" || rc=1
+		echo "bench: $k, two VMs, took $(($(date +%s) - t)) s"
+		dirs+=("$OUT/twohost-$k/a")
+	done
+fi
 
 [ ${#dirs[@]} -gt 0 ] || { echo "bench: no kernel ran" >&2; exit 1; }
 mkdir -p "$DOCS"
