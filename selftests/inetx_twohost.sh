@@ -70,7 +70,6 @@ deltas() { # BEFORE AFTER
 	END { for (i = 1; i <= n; i++) printf "%s %d%s", w[i], b[w[i]] - a[w[i]], i < n ? " " : "\n" }' "$1" "$2"
 }
 
-
 guest() { # a|b KO BYTES
 	local role=$1 ko=$2 bytes=$3 msg me peer dev out p rc rrc t0 fam close_arg rport sport rpid phase
 	out=$INETX_VM_OUT
@@ -87,9 +86,7 @@ guest() { # a|b KO BYTES
 	msg=$(ktap_insmod "$ko")
 	ktap_result $? "insmod inetx"
 	[ -z "$msg" ] || ktap_diag "$msg"
-	modprobe virtio_net && ktap_wait 30 peer_if >/dev/null
-	dev=$(peer_if)
-	ip addr add "$me/24" dev "$dev" && ip link set "$dev" up
+	dev=$(net_peer_up "$me/24")
 	ktap_result $? "virtio-net link $dev up as $me/24"
 	ktap_diag "$dev offloads (virtio-net features): $(offloads "$dev")"
 	if ! ktap_check "peer $peer answers" ktap_wait 300 ping_peer "$peer"; then

@@ -476,19 +476,13 @@ static void read_line(int fd, char *buf, size_t len)
  */
 static void serve_loop(void)
 {
-	struct sockaddr_in a = addr(SERVE_PORT);
 	char req[128], m[16], f[16];
 	int cfd, ctl, lfd, port, n, status;
 	unsigned char st;
 	pid_t pid;
 
 	signal(SIGPIPE, SIG_IGN);	/* a client that died is not our end */
-	cfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (cfd < 0)
-		die("socket");
-	set_int(cfd, SOL_SOCKET, SO_REUSEADDR, 1);
-	if (bind(cfd, (struct sockaddr *)&a, sizeof(a)) || listen(cfd, 8))
-		die("control port %s:%d", inet_ntoa(peer), SERVE_PORT);
+	cfd = listener(parse_fam("inet"), SERVE_PORT, 8);
 	for (;;) {
 		ctl = accept_one(cfd);
 		read_line(ctl, req, sizeof(req));
@@ -535,9 +529,7 @@ static int control(const char *m, const char *f, int port, int n)
 	char req[128], c;
 	int fd;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		die("socket");
+	fd = sock(parse_fam("inet"), 0);
 	connect_to(fd, SERVE_PORT);
 	snprintf(req, sizeof(req), "%s %s %d %d\n", m, f, port, n);
 	xwrite(fd, req, strlen(req));

@@ -48,8 +48,8 @@ if [ "${1:-}" = --guest ]; then
 	if [ "$role" = b ]; then
 		msg=$(ktap_insmod "$ko") || { echo "twohost b: insmod: $msg" >&2; exit 1; }
 		modprobe smc 2>/dev/null || echo "twohost b: no smc" >&2
-		net_peer_up "$NET.2/24" >"$out/link" || { echo "twohost b: no link" >&2; exit 1; }
-		echo "twohost b: $(cat "$out/link") offloads: $(offloads "$(cat "$out/link")")" >&2
+		dev=$(net_peer_up "$NET.2/24") || { echo "twohost b: no link" >&2; exit 1; }
+		echo "twohost b: $dev offloads: $(offloads "$dev")" >&2
 		ulimit -n 65536
 		exec "$bench" --serve "$NET.2"
 	fi

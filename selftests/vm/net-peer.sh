@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Sourced by scripts that boot two guests joined by run-vm.sh --net-peer
-# (selftests/inetx_twohost.sh, selftests/bench/twohost.sh).
+# Sourced, after selftests/ktap.sh, by scripts that boot two guests joined
+# by run-vm.sh --net-peer (selftests/inetx_twohost.sh,
+# selftests/bench/twohost.sh).
 #
 # On the host, in a network namespace of the caller's own:
 #   net_peer_taps     a bridge inxbr with taps inxa and inxb (virtio-net
@@ -42,12 +43,8 @@ peer_if() {
 ping_peer() { busybox ping -c 1 -W 1 -q "$1" >/dev/null; }
 
 net_peer_up() { # ADDR/LEN
-	local dev i
-	modprobe virtio_net || return 1
-	for ((i = 0; i < 300; i++)); do
-		dev=$(peer_if) && break
-		sleep 0.1
-	done
-	[ -n "$dev" ] && ip addr add "$1" dev "$dev" && ip link set "$dev" up || return 1
+	local dev
+	modprobe virtio_net && ktap_wait 30 peer_if >/dev/null && dev=$(peer_if) &&
+		ip addr add "$1" dev "$dev" && ip link set "$dev" up || return 1
 	echo "$dev"
 }
